@@ -1,0 +1,11 @@
+//! Certificates, keys, bundles and CRLs. Pure computation on bytes: storage
+//! and sequencing belong to `index` and `service`.
+
+pub mod authority;
+pub mod bundle;
+pub mod crl;
+pub mod keys;
+pub mod profile;
+
+pub use authority::Authority;
+pub use keys::KeyPair;

@@ -1,0 +1,1 @@
+pub const BUS_NAME: &str = "jp.or.med.orca.CaTool1";
