@@ -32,8 +32,8 @@ E2E_DBUS_ACTIVATION=$E2E_REPO_DIR/systemd/dbus/jp.or.med.orca.CaTool1.service
 E2E_POLKIT_POLICY=$E2E_REPO_DIR/systemd/polkit/jp.or.med.orca.catool.policy
 E2E_POLKIT_RULES=$E2E_REPO_DIR/systemd/polkit/50-jp.or.med.orca.catool.rules
 # polkitd's directories are compiled in; there is no way to point it elsewhere.
-E2E_POLKIT_ACTIONS_DIR=${ORCA_E2E_POLKIT_ACTIONS_DIR:-/usr/share/polkit-1/actions}
-E2E_POLKIT_RULES_DIR=${ORCA_E2E_POLKIT_RULES_DIR:-/etc/polkit-1/rules.d}
+E2E_POLKIT_ACTIONS_DIR=/usr/share/polkit-1/actions
+E2E_POLKIT_RULES_DIR=/etc/polkit-1/rules.d
 E2E_POLKITD=${ORCA_E2E_POLKITD:-/usr/lib/polkit-1/polkitd}
 E2E_LOCK=${ORCA_E2E_LOCK:-/run/lock/orca-catool-e2e.lock}
 E2E_LOCK_TIMEOUT=${ORCA_E2E_LOCK_TIMEOUT:-600}
@@ -107,29 +107,42 @@ _e2e_need_dir() {
     mkdir -p "$ORCA_E2E_DIR" && chmod 0755 "$ORCA_E2E_DIR"   # test users must traverse it
 }
 
-# Host-wide lock: a directory whose "owner" file names the ORCA_E2E_DIR holding it.
-# Re-entrant for the same dir; broken when the owning dir no longer exists.
+# Host-wide lock: a directory whose "owner" file names the ORCA_E2E_DIR holding it
+# and the pid of the shell that took it. Re-entrant for the same dir. Stale when
+# that dir is gone, or when that shell, its dbus-daemon and its polkitd are all
+# gone (a run driven by several short `bash -c` calls keeps its bus running).
 _e2e_lock() {
-    local owner waited=0
+    local owner opid waited=0
     while ! mkdir "$E2E_LOCK" 2>/dev/null; do
-        owner=$(cat "$E2E_LOCK/owner" 2>/dev/null || true)
+        { read -r owner; read -r opid; } 2>/dev/null < "$E2E_LOCK/owner" || owner=
         if [ "$owner" = "$ORCA_E2E_DIR" ]; then return 0; fi
-        if { [ -n "$owner" ] && [ ! -d "$owner" ]; } ||
-           { [ -z "$owner" ] && [ -n "$(find "$E2E_LOCK" -maxdepth 0 -mmin +1 2>/dev/null)" ]; }; then
+        if _e2e_lock_stale "$owner" "${opid:-}"; then
             _e2e_log "breaking stale lock $E2E_LOCK (owner '${owner:-none}' is gone)"
             rm -rf "$E2E_LOCK"; continue
         fi
         if [ "$waited" -ge "$E2E_LOCK_TIMEOUT" ]; then
-            _e2e_fail "$E2E_LOCK held by $owner for ${waited}s; if that run died: ORCA_E2E_DIR=$owner bash $E2E_HARNESS_DIR/lib.sh stop-all"
+            _e2e_fail "$E2E_LOCK still held by $owner after ${waited}s"
             return 1
         fi
-        [ "$waited" -eq 0 ] && _e2e_log "waiting for $E2E_LOCK (held by $owner)"
+        if [ "$waited" -eq 0 ]; then
+            _e2e_log "waiting for $E2E_LOCK, held by $owner (if that run died: ORCA_E2E_DIR=$owner bash $E2E_HARNESS_DIR/lib.sh stop-all)"
+        fi
         sleep 1; waited=$(( waited + 1 ))
     done
-    echo "$ORCA_E2E_DIR" > "$E2E_LOCK/owner"
+    printf '%s\n%s\n' "$ORCA_E2E_DIR" "$$" > "$E2E_LOCK/owner"
+}
+_e2e_lock_stale() {  # _e2e_lock_stale OWNER_DIR OWNER_PID
+    if [ -z "$1" ]; then   # between mkdir and writing "owner", or a crash right there
+        [ -n "$(find "$E2E_LOCK" -maxdepth 0 -mmin +1 2>/dev/null)" ]; return
+    fi
+    [ -d "$1" ] || return 0
+    _e2e_running "$2" && return 1
+    _e2e_pid "$1/dbus.pid" /usr/bin/dbus-daemon >/dev/null && return 1
+    _e2e_pid "$1/polkitd.pid" "$E2E_POLKITD" >/dev/null && return 1
+    return 0
 }
 _e2e_unlock() {
-    [ "$(cat "$E2E_LOCK/owner" 2>/dev/null)" = "$ORCA_E2E_DIR" ] && rm -rf "$E2E_LOCK"
+    [ "$(head -n 1 "$E2E_LOCK/owner" 2>/dev/null)" = "$ORCA_E2E_DIR" ] && rm -rf "$E2E_LOCK"
     return 0
 }
 
@@ -348,14 +361,18 @@ e2e_setup_users() {
         home=$d/home/$u
         if getent passwd "$u" >/dev/null; then
             # Left by a run that was killed: these names belong to the harness.
-            usermod --home "$home" "$u" || return 1
+            if [ "$(getent passwd "$u" | cut -d: -f6)" != "$home" ]; then
+                usermod --home "$home" "$u" || return 1
+            fi
         else
             useradd --system --user-group --no-create-home --home-dir "$home" \
                 --shell /usr/sbin/nologin "$u" || return 1
         fi
         mkdir -p "$home" && chown "$u:" "$home" && chmod 0700 "$home" || return 1
     done
-    usermod -a -G "$E2E_GROUP" "$E2E_MEMBER" || return 1
+    if ! id -nG "$E2E_MEMBER" | tr ' ' '\n' | grep -qx "$E2E_GROUP"; then
+        usermod -a -G "$E2E_GROUP" "$E2E_MEMBER" || return 1
+    fi
     if id -nG "$E2E_OTHER" | tr ' ' '\n' | grep -qx "$E2E_GROUP"; then
         gpasswd -d "$E2E_OTHER" "$E2E_GROUP" >/dev/null || return 1
     fi
@@ -432,9 +449,9 @@ e2e_stop_all() {
     e2e_stop_bus
     # Host-wide undo only when this run took the lock, or nobody holds it (crash
     # recovery); never while another run works with the same files and users.
-    local owner
-    owner=$(cat "$E2E_LOCK/owner" 2>/dev/null)
-    if [ -z "$owner" ] || [ "$owner" = "$ORCA_E2E_DIR" ] || [ ! -d "$owner" ]; then
+    local owner opid
+    { read -r owner; read -r opid; } 2>/dev/null < "$E2E_LOCK/owner" || owner=
+    if [ ! -e "$E2E_LOCK" ] || [ "$owner" = "$ORCA_E2E_DIR" ] || _e2e_lock_stale "$owner" "${opid:-}"; then
         if [ "$(id -u)" = 0 ]; then
             e2e_remove_polkit
             e2e_remove_users
