@@ -1,0 +1,109 @@
+//! The dictionaries (`a{sv}`) that methods return. Times are Unix seconds
+//! (UTC); optional fields are absent rather than empty.
+
+use zbus::zvariant::{DeserializeDict, SerializeDict, Type};
+
+/// One certificate in the index.
+#[derive(Debug, Clone, Default, PartialEq, SerializeDict, DeserializeDict, Type)]
+#[zvariant(signature = "a{sv}")]
+pub struct CertInfo {
+    /// Issue number, `1` = the CA.
+    pub number: u32,
+    /// The same, six digits, as in file names.
+    pub issue_number: String,
+    /// 32 hex digits.
+    pub serial: String,
+    /// `ca`, `server` or `client`.
+    pub kind: String,
+    pub common_name: String,
+    /// `DNS:host` / `IP:addr`.
+    pub alt_names: Vec<String>,
+    pub key_type: String,
+    pub issued_at: i64,
+    pub not_before: i64,
+    pub not_after: i64,
+    /// `valid`, `revoked` or `expired`, at the time of the call.
+    pub status: String,
+    pub revoked_at: Option<i64>,
+    pub revocation_reason: Option<String>,
+    pub fingerprint_sha256: String,
+    pub has_key_material: bool,
+    /// `000003__JP_orca_user1`
+    pub base_name: String,
+    /// Only in `GetCertificate`.
+    pub certificate_pem: Option<String>,
+}
+
+/// What issue and export return besides the zip written to the passed fd.
+#[derive(Debug, Clone, Default, PartialEq, SerializeDict, DeserializeDict, Type)]
+#[zvariant(signature = "a{sv}")]
+pub struct Delivered {
+    pub certificate: CertInfo,
+    /// The name the client gives the temporary file it passed.
+    pub file_name: String,
+    pub size: u64,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, SerializeDict, DeserializeDict, Type)]
+#[zvariant(signature = "a{sv}")]
+pub struct CrlInfo {
+    pub crl_number: u64,
+    pub this_update: i64,
+    pub next_update: i64,
+    /// When the renewal timer will renew it.
+    pub renew_after: i64,
+    pub revoked_count: u32,
+    pub pem: String,
+    /// Where the daemon published it.
+    pub der_path: String,
+    pub pem_path: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, SerializeDict, DeserializeDict, Type)]
+#[zvariant(signature = "a{sv}")]
+pub struct Revoked {
+    pub certificate: CertInfo,
+    pub crl: CrlInfo,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, SerializeDict, DeserializeDict, Type)]
+#[zvariant(signature = "a{sv}")]
+pub struct CaStatus {
+    pub version: String,
+    pub initialized: bool,
+    pub subject: Option<String>,
+    pub not_before: Option<i64>,
+    pub not_after: Option<i64>,
+    pub key_type: Option<String>,
+    pub serial: Option<String>,
+    pub fingerprint_sha256: Option<String>,
+    pub certificates: Option<u64>,
+    pub valid: Option<u64>,
+    pub revoked: Option<u64>,
+    pub expired: Option<u64>,
+    /// Valid certificates ending within 31 days (WebORCA warns from 31).
+    pub expiring_soon: Option<u64>,
+    pub crl_number: Option<u64>,
+    pub crl_next_update: Option<i64>,
+    pub crl_renew_after: Option<i64>,
+    pub state_dir: String,
+}
+
+/// Keys of the `options` and `filter` dictionaries callers send.
+pub mod keys {
+    /// `Initialize`: CA name (s).
+    pub const CA_NAME: &str = "ca_name";
+    /// `Initialize`: `rsa2048` | `rsa3072` | `rsa4096` | `ecdsa-p256` (s).
+    pub const KEY_TYPE: &str = "key_type";
+    /// `Initialize`, `Issue*`: days (u32).
+    pub const VALIDITY_DAYS: &str = "validity_days";
+    /// `ListCertificates`: `valid` | `revoked` | `expired` (s).
+    pub const STATUS: &str = "status";
+    /// `ListCertificates`: days (u32).
+    pub const EXPIRING_WITHIN_DAYS: &str = "expiring_within_days";
+    /// `ListCertificates`: substring of CN or SAN (s).
+    pub const PATTERN: &str = "pattern";
+    /// `ListCertificates`: `ca` | `server` | `client` (s).
+    pub const KIND: &str = "kind";
+}
