@@ -225,3 +225,91 @@ pub fn date_time(t: OffsetDateTime) -> String {
         t.second()
     )
 }
+
+// ---- the daemon on the bus -------------------------------------------------
+
+pub fn shutting_down() -> String {
+    "orca-cad is shutting down; try again in a moment".into()
+}
+
+pub fn engine_gone() -> String {
+    "orca-cad's CA engine stopped unexpectedly; see the daemon's log (journalctl -u orca-cad)"
+        .into()
+}
+
+pub fn no_sender() -> String {
+    "the call carries no sender; it cannot be authorized".into()
+}
+
+pub fn polkit_unavailable(action: &str) -> String {
+    format!(
+        "not authorized for {action}: polkit (polkitd) is not available, so nothing is allowed; check `systemctl status polkit`"
+    )
+}
+
+pub fn interactive_required(action: &str) -> String {
+    format!(
+        "{action} needs an administrator password: run the command in a terminal so the password can be asked"
+    )
+}
+
+pub fn access_denied(action: &str, group: &str) -> String {
+    format!(
+        "not authorized for {action}: ask an administrator to add you to the {group} group (sudo adduser $USER {group}), then log in again"
+    )
+}
+
+pub fn option_type(key: &str, expected: &str) -> String {
+    format!("option \"{key}\" must be {expected}")
+}
+
+pub fn option_unknown(key: &str) -> String {
+    format!("unknown option \"{key}\"")
+}
+
+pub fn fd_unusable(detail: &str) -> String {
+    format!("the file descriptor for the bundle cannot be used: {detail}")
+}
+
+pub fn fd_not_regular() -> String {
+    "the file descriptor for the bundle is not a regular file; pass a file opened for writing"
+        .into()
+}
+
+pub fn fd_read_only() -> String {
+    "the file descriptor for the bundle is read-only; pass a file opened for writing".into()
+}
+
+pub fn bundle_not_written(number: &str, detail: &str) -> String {
+    format!(
+        "certificate {number} was issued, but its bundle could not be written ({detail}); get it with: orca-cactl export {number}"
+    )
+}
+
+pub fn bad_status_filter(value: &str) -> String {
+    format!("unknown status \"{value}\"; use valid, revoked or expired")
+}
+
+pub fn bad_kind_filter(value: &str) -> String {
+    format!("unknown kind \"{value}\"; use ca, server or client")
+}
+
+pub fn bad_pattern() -> String {
+    "the search pattern must be at most 256 characters without NUL".into()
+}
+
+pub fn status_serving(initialized: bool) -> String {
+    if initialized {
+        "serving".into()
+    } else {
+        "serving; no CA yet (orca-cactl init)".into()
+    }
+}
+
+pub fn status_broken(problem: &str) -> String {
+    format!("serving errors only: {problem}")
+}
+
+pub fn name_taken(name: &str) -> String {
+    format!("cannot own {name} on the bus (another orca-cad runs, or this user may not own it)")
+}

@@ -16,7 +16,9 @@ use crate::ca::{Authority, KeyPair};
 use crate::config::{Config, KeyType, MAX_VALIDITY_DAYS};
 use crate::error::{Error, InvalidArgument, Result};
 use crate::ids::{CertId, IssueNumber, Serial};
-use crate::index::{CertRecord, Index, ListFilter, NewCertificate, Revocation, StoredCrl};
+use crate::index::{
+    CertRecord, Index, ListFilter, NewCertificate, Revocation, StatusCounts, StoredCrl,
+};
 use crate::state::{self, StateDir};
 use crate::validate;
 
@@ -75,8 +77,12 @@ pub struct CaSummary {
     pub serial: Serial,
     pub fingerprint_sha256: String,
     pub certificates: u64,
+    pub counts: StatusCounts,
     pub crl: Option<StoredCrl>,
 }
+
+/// WebORCA-Server starts warning 31 days before its certificate ends.
+pub const EXPIRING_SOON_DAYS: i64 = 31;
 
 type Clock = Box<dyn Fn() -> OffsetDateTime + Send>;
 
@@ -128,7 +134,7 @@ impl CaService {
         self.clock = Box::new(clock);
     }
 
-    fn now(&self) -> OffsetDateTime {
+    pub fn now(&self) -> OffsetDateTime {
         (self.clock)()
     }
 
@@ -549,6 +555,7 @@ impl CaService {
             serial: record.serial,
             fingerprint_sha256: record.fingerprint_sha256,
             certificates: self.index.count()?,
+            counts: self.index.status_counts(self.now(), EXPIRING_SOON_DAYS)?,
             crl: self.index.current_crl()?,
         })
     }

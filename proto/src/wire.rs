@@ -106,4 +106,12 @@ pub mod keys {
     pub const PATTERN: &str = "pattern";
     /// `ListCertificates`: `ca` | `server` | `client` (s).
     pub const KIND: &str = "kind";
+    /// `ListCertificates`: rows to skip (u32); with `limit`, for paging.
+    pub const OFFSET: &str = "offset";
+    /// `ListCertificates`: at most this many rows (u32). The daemon caps a
+    /// page at [`super::MAX_PAGE`] so a reply stays within bus limits.
+    pub const LIMIT: &str = "limit";
 }
+
+/// Rows per `ListCertificates` reply at most (about 5 MB).
+pub const MAX_PAGE: u32 = 10_000;

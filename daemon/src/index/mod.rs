@@ -5,5 +5,7 @@ pub mod migrations;
 mod record;
 mod store;
 
-pub use record::{CertRecord, ListFilter, NewCertificate, Revocation, Status, StoredCrl};
+pub use record::{
+    CertRecord, ListFilter, NewCertificate, Revocation, Status, StatusCounts, StoredCrl,
+};
 pub use store::Index;

@@ -109,6 +109,18 @@ pub struct ListFilter {
     /// Case-insensitive substring of the CN or any subjectAltName.
     pub pattern: Option<String>,
     pub kind: Option<CertKind>,
+    /// Paging, so a client can walk 100 000 rows in messages the bus accepts.
+    pub offset: u64,
+    pub limit: Option<u64>,
+}
+
+/// How many certificates (the CA not counted) are in each state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatusCounts {
+    pub valid: u64,
+    pub revoked: u64,
+    pub expired: u64,
+    pub expiring_soon: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

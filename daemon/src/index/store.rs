@@ -10,7 +10,9 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavio
 use time::{Duration, OffsetDateTime};
 
 use super::migrations::{self, MigrationError};
-use super::record::{CertRecord, ListFilter, NewCertificate, Revocation, Status, StoredCrl};
+use super::record::{
+    CertRecord, ListFilter, NewCertificate, Revocation, Status, StatusCounts, StoredCrl,
+};
 use crate::ca::bundle::Material;
 use crate::ca::crl::{CrlSchedule, RevocationReason, RevokedEntry};
 use crate::ca::profile::{AltName, CertKind};
@@ -238,8 +240,14 @@ impl Index {
                 "(c.common_name LIKE ?{n} ESCAPE '\\' OR c.subject_alt_names LIKE ?{n} ESCAPE '\\')"
             ));
         }
+        let limit = filter
+            .limit
+            .map(|l| i64::try_from(l).unwrap_or(i64::MAX))
+            .unwrap_or(-1);
+        let offset = i64::try_from(filter.offset).unwrap_or(i64::MAX);
         let sql = format!(
-            "SELECT {RECORD_COLUMNS} FROM {RECORD_FROM} WHERE {} ORDER BY c.issue_number",
+            "SELECT {RECORD_COLUMNS} FROM {RECORD_FROM} WHERE {} ORDER BY c.issue_number \
+             LIMIT {limit} OFFSET {offset}",
             conds.join(" AND ")
         );
         let mut stmt = self.conn.prepare(&sql).map_err(self.err())?;
@@ -323,6 +331,31 @@ impl Index {
         store_crl(&tx, &crl).map_err(&err)?;
         tx.commit().map_err(&err)?;
         Ok(crl)
+    }
+
+    /// Certificates per state; `soon_days` is the "expiring soon" window.
+    pub fn status_counts(&self, now: OffsetDateTime, soon_days: i64) -> Result<StatusCounts> {
+        let now_s = now.unix_timestamp();
+        let soon = (now + Duration::days(soon_days)).unix_timestamp();
+        self.conn
+            .query_row(
+                "SELECT \
+                   COALESCE(SUM(status = 'valid' AND not_after >= ?1), 0), \
+                   COALESCE(SUM(status = 'revoked'), 0), \
+                   COALESCE(SUM(status = 'valid' AND not_after < ?1), 0), \
+                   COALESCE(SUM(status = 'valid' AND not_after >= ?1 AND not_after <= ?2), 0) \
+                 FROM certificates WHERE kind != 'ca'",
+                params![now_s, soon],
+                |r| {
+                    Ok(StatusCounts {
+                        valid: r.get::<_, i64>(0)? as u64,
+                        revoked: r.get::<_, i64>(1)? as u64,
+                        expired: r.get::<_, i64>(2)? as u64,
+                        expiring_soon: r.get::<_, i64>(3)? as u64,
+                    })
+                },
+            )
+            .map_err(self.err())
     }
 
     /// Number of rows, for status output.
