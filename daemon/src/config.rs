@@ -177,7 +177,7 @@ impl Config {
             path: path.to_owned(),
             detail,
         };
-        let file: ConfigFile = toml::from_str(text).map_err(|e| bad(toml_error(&e)))?;
+        let file: ConfigFile = toml::from_str(text).map_err(|e| bad(toml_error(&e, text)))?;
         let mut c = Config::default();
         let key_err =
             |key: &str, e: InvalidArgument| bad(format!("{key}: {}", crate::messages::invalid(&e)));
@@ -261,12 +261,22 @@ impl Config {
     }
 }
 
-/// toml's message already names the key and line; keep it on one line.
-fn toml_error(e: &toml::de::Error) -> String {
-    let msg = e.message().to_string();
-    match e.span() {
-        Some(span) => format!("{msg} (at byte {})", span.start),
-        None => msg,
+/// toml's own message names neither the key nor the line when a value
+/// has the wrong type; name both from the span, on one line.
+fn toml_error(e: &toml::de::Error, text: &str) -> String {
+    let msg = e.message().trim().to_string();
+    let Some(span) = e.span() else {
+        return msg;
+    };
+    let start = span.start.min(text.len());
+    let line_no = text[..start].matches('\n').count() + 1;
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or_default();
+    match line.split_once('=') {
+        Some((key, _)) if !key.trim().is_empty() && !key.trim_start().starts_with('#') => {
+            format!("line {line_no}: {}: {msg}", key.trim())
+        }
+        _ => format!("line {line_no}: {msg}"),
     }
 }
 

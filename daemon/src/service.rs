@@ -226,6 +226,7 @@ impl CaService {
         let crl_der = authority.sign_crl(1, schedule.this_update, schedule.next_update, &[])?;
         let crl = StoredCrl {
             number: 1,
+            revoked_count: 0,
             schedule,
             der: crl_der,
         };
@@ -504,7 +505,7 @@ impl CaService {
                 let stale = self
                     .index
                     .last_revocation()?
-                    .is_some_and(|t| t > current.schedule.this_update);
+                    .is_some_and(|t| t > current.schedule.signed_at());
                 if !stale && !current.schedule.is_due(self.now()) {
                     self.publish_public_files()?;
                     return Ok((false, current));
@@ -524,7 +525,7 @@ impl CaService {
         let crl = self.index.update_crl(revoke, schedule, |number, entries| {
             authority.sign_crl(number, schedule.this_update, schedule.next_update, entries)
         })?;
-        self.publish_crl(&crl)?;
+        self.publish_crl(&crl, false)?;
         Ok(crl)
     }
 
@@ -534,14 +535,26 @@ impl CaService {
         let ca_pem = self.authority()?.cert_pem()?;
         publish_if_changed(&self.state.ca_cert(), ca_pem.as_bytes())?;
         if let Some(crl) = self.index.current_crl()? {
-            self.publish_crl(&crl)?;
+            self.publish_crl(&crl, true)?;
         }
         Ok(())
     }
 
-    fn publish_crl(&self, crl: &StoredCrl) -> Result<()> {
-        publish_if_changed(&self.state.crl_der(), &crl.der)?;
-        publish_if_changed(&self.state.crl_pem(), crl_pem(&crl.der)?.as_bytes())
+    /// At start-up (`changed_only`) the files are compared first; a new
+    /// CRL always differs, so it is written without reading the old one.
+    fn publish_crl(&self, crl: &StoredCrl, changed_only: bool) -> Result<()> {
+        let pem = crl_pem(&crl.der);
+        for (path, bytes) in [
+            (self.state.crl_der(), crl.der.as_slice()),
+            (self.state.crl_pem(), pem.as_bytes()),
+        ] {
+            if changed_only {
+                publish_if_changed(&path, bytes)?;
+            } else {
+                state::write_atomic(&path, bytes, state::PUBLIC_MODE)?;
+            }
+        }
+        Ok(())
     }
 
     pub fn summary(&self) -> Result<CaSummary> {
@@ -600,8 +613,18 @@ fn pem(cert: &X509) -> Result<String> {
     String::from_utf8(cert.to_pem()?).map_err(Error::crypto)
 }
 
-pub fn crl_pem(der: &[u8]) -> Result<String> {
-    String::from_utf8(openssl::x509::X509Crl::from_der(der)?.to_pem()?).map_err(Error::crypto)
+/// PEM armour around the DER. Not through OpenSSL's CRL parser: with a
+/// million entries parsing alone takes seconds.
+pub fn crl_pem(der: &[u8]) -> String {
+    let b64 = openssl::base64::encode_block(der);
+    let mut out = String::with_capacity(b64.len() + b64.len() / 64 + 64);
+    out.push_str("-----BEGIN X509 CRL-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str("-----END X509 CRL-----\n");
+    out
 }
 
 /// SHA-256 fingerprint as `AB:CD:…`, the form browsers show.

@@ -35,15 +35,13 @@ pub fn cert_info(r: &CertRecord, now: OffsetDateTime) -> CertInfo {
 }
 
 pub fn crl_info(crl: &StoredCrl, state_dir: &std::path::Path) -> Result<CrlInfo, BusError> {
-    let parsed = openssl::x509::X509Crl::from_der(&crl.der)
-        .map_err(|e| BusError::from(orca_cad::Error::from(e)))?;
     Ok(CrlInfo {
         crl_number: crl.number,
         this_update: crl.schedule.this_update.unix_timestamp(),
         next_update: crl.schedule.next_update.unix_timestamp(),
         renew_after: crl.schedule.renew_after().unix_timestamp(),
-        revoked_count: parsed.get_revoked().map(|s| s.len() as u32).unwrap_or(0),
-        pem: crl_pem(&crl.der)?,
+        revoked_count: crl.revoked_count,
+        pem: crl_pem(&crl.der),
         der_path: state_dir.join("crl.der").display().to_string(),
         pem_path: state_dir.join("crl.pem").display().to_string(),
     })

@@ -113,12 +113,22 @@ pub struct CrlSchedule {
     pub next_update: OffsetDateTime,
 }
 
+/// thisUpdate lies this far before the moment the CRL is signed, as the
+/// leaves' notBefore does: a clinic PC whose clock runs behind would
+/// otherwise call the CRL "not yet valid" and refuse every certificate.
+pub const CRL_BACKDATE: Duration = Duration::hours(1);
+
 impl CrlSchedule {
     pub fn starting(now: OffsetDateTime, validity_days: i64) -> CrlSchedule {
         CrlSchedule {
-            this_update: now,
+            this_update: now - CRL_BACKDATE,
             next_update: now + Duration::days(validity_days),
         }
+    }
+
+    /// When the CRL was signed: anything revoked later is missing from it.
+    pub fn signed_at(&self) -> OffsetDateTime {
+        self.this_update + CRL_BACKDATE
     }
 
     /// Renew once two thirds of the CRL's life have passed, leaving a third

@@ -51,6 +51,7 @@ INSERT INTO counters (name, value) VALUES ('next_issue_number', 1), ('crl_number
 CREATE TABLE crl (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
     crl_number  INTEGER NOT NULL,
+    revoked     INTEGER NOT NULL,
     this_update INTEGER NOT NULL,
     next_update INTEGER NOT NULL,
     der         BLOB    NOT NULL

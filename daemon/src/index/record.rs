@@ -126,6 +126,7 @@ pub struct StatusCounts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredCrl {
     pub number: u64,
+    pub revoked_count: u32,
     pub schedule: CrlSchedule,
     pub der: Vec<u8>,
 }

@@ -261,16 +261,17 @@ impl Index {
     pub fn current_crl(&self) -> Result<Option<StoredCrl>> {
         self.conn
             .query_row(
-                "SELECT crl_number, this_update, next_update, der FROM crl WHERE id = 1",
+                "SELECT crl_number, revoked, this_update, next_update, der FROM crl WHERE id = 1",
                 [],
                 |r| {
                     Ok(StoredCrl {
                         number: r.get::<_, i64>(0)? as u64,
+                        revoked_count: r.get(1)?,
                         schedule: CrlSchedule {
-                            this_update: time_col(r, 1)?,
-                            next_update: time_col(r, 2)?,
+                            this_update: time_col(r, 2)?,
+                            next_update: time_col(r, 3)?,
                         },
-                        der: r.get(3)?,
+                        der: r.get(4)?,
                     })
                 },
             )
@@ -325,6 +326,7 @@ impl Index {
         let der = sign(number, &entries)?;
         let crl = StoredCrl {
             number,
+            revoked_count: u32::try_from(entries.len()).unwrap_or(u32::MAX),
             schedule,
             der,
         };
@@ -386,14 +388,16 @@ fn set_counter(tx: &Connection, name: &str, value: i64) -> rusqlite::Result<()> 
 fn store_crl(tx: &Connection, crl: &StoredCrl) -> rusqlite::Result<()> {
     set_counter(tx, "crl_number", crl.number as i64)?;
     tx.execute(
-        "INSERT INTO crl (id, crl_number, this_update, next_update, der) VALUES (1, ?1, ?2, ?3, ?4) \
-         ON CONFLICT (id) DO UPDATE SET crl_number = excluded.crl_number, \
+        "INSERT INTO crl (id, crl_number, revoked, this_update, next_update, der) \
+         VALUES (1, ?1, ?5, ?2, ?3, ?4) \
+         ON CONFLICT (id) DO UPDATE SET crl_number = excluded.crl_number, revoked = excluded.revoked, \
          this_update = excluded.this_update, next_update = excluded.next_update, der = excluded.der",
         params![
             crl.number as i64,
             crl.schedule.this_update.unix_timestamp(),
             crl.schedule.next_update.unix_timestamp(),
-            crl.der
+            crl.der,
+            crl.revoked_count
         ],
     )
     .map(|_| ())
@@ -492,11 +496,24 @@ fn read_record(r: &Row<'_>) -> rusqlite::Result<CertRecord> {
     })
 }
 
+/// The index stores serials as exactly 32 upper-case hex digits.
 fn parse_serial(s: &str) -> Result<Serial, String> {
-    match s.parse::<CertId>() {
-        Ok(CertId::Serial(serial)) if s.len() == 32 => Ok(serial),
-        _ => Err(format!("serial {s:?}")),
+    let bad = || format!("serial {s:?}");
+    let b = s.as_bytes();
+    if b.len() != 32 {
+        return Err(bad());
     }
+    let nibble = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    let mut out = [0u8; 16];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = (nibble(b[2 * i]).ok_or_else(bad)? << 4) | nibble(b[2 * i + 1]).ok_or_else(bad)?;
+    }
+    Ok(Serial::from_bytes(out))
 }
 
 fn time_col(r: &Row<'_>, i: usize) -> rusqlite::Result<OffsetDateTime> {
