@@ -67,14 +67,15 @@ start_cad() {
     echo "orca-cad did not take its name"; return 1
 }
 
-# stop_cad: SIGTERM, then wait; prints the exit status.
+# stop_cad: SIGTERM, then wait; the exit status goes to CAD_RC. Not for
+# "$(stop_cad)": a subshell cannot wait for its parent's child.
 stop_cad() {
+    CAD_RC=""
     [ -n "${CAD_PID:-}" ] || return 0
     kill -TERM "$CAD_PID" 2>/dev/null || true
-    local rc=0
-    wait "$CAD_PID" || rc=$?
+    CAD_RC=0
+    wait "$CAD_PID" || CAD_RC=$?
     CAD_PID=""
-    echo "$rc"
 }
 
 # new_case NAME [CONFIG_TOML]: a fresh directory with the config file.

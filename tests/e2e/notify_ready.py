@@ -28,7 +28,9 @@ def main(argv):
     sock.bind(path)
     sock.settimeout(0.2)
     env = dict(os.environ, NOTIFY_SOCKET=path)
-    proc = subprocess.Popen(cmd, env=env)
+    # The daemon's stdout must not be ours: a caller reading our output
+    # through a pipe would wait for the daemon to exit.
+    proc = subprocess.Popen(cmd, env=env, stdout=sys.stderr.fileno())
     print(f"PID {proc.pid}", flush=True)
     bus = dbus.SystemBus()
     deadline = time.time() + timeout

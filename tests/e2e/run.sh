@@ -18,6 +18,8 @@ case_page_workflow() {
     new_case page_workflow
     start_cad "$CASE_DIR" || { fail "daemon starts"; return; }
     local certs=$ORCA_E2E_DIR/home/$MEMBER/certs
+    # Files the member writes go where the member may write: its home.
+    local mine=$ORCA_E2E_DIR/home/$MEMBER
 
     ctl root init --yes --ca-name "E2E Clinic CA"
     check "root: init" 0 "$RC"
@@ -72,18 +74,18 @@ case_page_workflow() {
     check "member: revoke 000004" 0 "$RC"
     ctl "$MEMBER" revoke 000004
     check_match "second revoke says already revoked" "already revoked" "$ERR"
-    ctl "$MEMBER" issue-crl --out "$CASE_DIR/crl.pem"
+    ctl "$MEMBER" issue-crl --out "$mine/crl.pem"
     check "member: issue-crl --out" 0 "$RC"
     local serial2
     serial2=$(openssl x509 -in "$U2.crt" -noout -serial | cut -d= -f2)
-    check_match "CRL lists the revoked serial" "$serial2" "$(openssl crl -in "$CASE_DIR/crl.pem" -noout -text)"
-    check_match "CRL carries keyCompromise" "Key Compromise" "$(openssl crl -in "$CASE_DIR/crl.pem" -noout -text)"
+    check_match "CRL lists the revoked serial" "$serial2" "$(openssl crl -in "$mine/crl.pem" -noout -text)"
+    check_match "CRL carries keyCompromise" "Key Compromise" "$(openssl crl -in "$mine/crl.pem" -noout -text)"
     check_match "openssl -crl_check: user2 revoked" "certificate revoked" \
-        "$(openssl verify -crl_check -CRLfile "$CASE_DIR/crl.pem" -CAfile "$CA" "$U2.crt" 2>&1)"
+        "$(openssl verify -crl_check -CRLfile "$mine/crl.pem" -CAfile "$CA" "$U2.crt" 2>&1)"
     check_cmd "openssl -crl_check: user1 still fine" \
-        openssl verify -crl_check -CRLfile "$CASE_DIR/crl.pem" -CAfile "$CA" "$U1.crt"
+        openssl verify -crl_check -CRLfile "$mine/crl.pem" -CAfile "$CA" "$U1.crt"
     check "published CRL in the state dir equals the fetched one" \
-        "$(openssl crl -in "$CASE_DIR/crl.pem" -noout -fingerprint)" \
+        "$(openssl crl -in "$mine/crl.pem" -noout -fingerprint)" \
         "$(openssl crl -inform DER -in "$CASE_DIR/state/crl.der" -noout -fingerprint 2>&1)"
 
     local out=$ORCA_E2E_DIR/home/$MEMBER/out
@@ -95,8 +97,8 @@ case_page_workflow() {
     check "show: status" valid "$(json .status)"
     ctl "$MEMBER" --json show 4
     check "show revoked: status" revoked "$(json .status)"
-    ctl "$MEMBER" ca-cert --out "$CASE_DIR/ca.pem"
-    check_cmd "ca-cert equals the bundle's ca.crt" cmp "$CASE_DIR/ca.pem" "$CA"
+    ctl "$MEMBER" ca-cert --out "$mine/ca.pem"
+    check_cmd "ca-cert equals the bundle's ca.crt" cmp "$mine/ca.pem" "$CA"
     ctl "$MEMBER" status
     check "status" 0 "$RC"
 
@@ -110,7 +112,7 @@ case_page_workflow() {
     legacy "$MEMBER" list_cert
     check_match "orca-catool list_cert lists user3" "user3" "$OUT"
 
-    check "daemon exits 0 on SIGTERM" 0 "$(stop_cad)"
+    stop_cad; check "daemon exits 0 on SIGTERM" 0 "$CAD_RC"
 }
 
 # Someone outside orca-ca: every change refused, nothing changed, no files.
@@ -154,7 +156,7 @@ CALLS
     after=$(state_digest "$CASE_DIR")
     check "index, counters, CRL and state files unchanged" "$before" "$after"
     check "outsider got no bundle" 0 "$(find "$ORCA_E2E_DIR/home/$OTHER" -name '*.zip' -size +0 | wc -l)"
-    check "daemon exits 0 on SIGTERM" 0 "$(stop_cad)"
+    stop_cad; check "daemon exits 0 on SIGTERM" 0 "$CAD_RC"
 }
 
 # Without polkitd nobody but root is allowed anything.
@@ -173,7 +175,7 @@ case_polkit_down() {
     e2e_start_polkit
     ctl "$MEMBER" issue-client-cert -c polkitback
     check "member allowed again once polkitd is back" 0 "$RC"
-    check "daemon exits 0" 0 "$(stop_cad)"
+    stop_cad; check "daemon exits 0" 0 "$CAD_RC"
 }
 
 # The first call starts orca-cad through the activation file; idle, it exits.
@@ -238,7 +240,7 @@ case_parallel_clients() {
     ctl root --json list --kind client
     check "index has 200 client rows" 200 "$(json 'length')"
     check "200 distinct serials" 200 "$(json '.[].serial' | sort -u | wc -l)"
-    check "daemon exits 0" 0 "$(stop_cad)"
+    stop_cad; check "daemon exits 0" 0 "$CAD_RC"
 }
 
 # A restart keeps everything; SIGTERM during a call answers it first.
@@ -248,7 +250,7 @@ case_restart_and_sigterm() {
     ctl root init --yes --key-type ecdsa-p256
     ctl "$MEMBER" issue-client-cert -c before
     check "issue before restart" 0 "$RC"
-    check "SIGTERM: exit 0" 0 "$(stop_cad)"
+    stop_cad; check "SIGTERM: exit 0" 0 "$CAD_RC"
     start_cad "$CASE_DIR" || { fail "daemon restarts"; return; }
     ctl "$MEMBER" --json list
     check "after restart: CA and 000002 still listed" "000001 000002" "$(json '[.[].issue_number] | join(" ")')"
@@ -268,10 +270,13 @@ case_restart_and_sigterm() {
     check "000003 is in the index after restart" during "$(json .common_name)"
     ctl "$MEMBER" issue-client-cert -c after
     check_cmd "numbering continues at 000004" test -f "$ORCA_E2E_DIR/home/$MEMBER/certs/000004__JP_orca_after.zip"
-    check "daemon exits 0" 0 "$(stop_cad)"
+    stop_cad; check "daemon exits 0" 0 "$CAD_RC"
 }
 
 # Calls orca-cactl would never make: each gets a named error, and the daemon stays up.
+# A body that does not match the signature is refused by zbus itself, before
+# our code runs, as org.freedesktop.zbus.Error (zbus maps every body decoding
+# error there; its message names the type mismatch).
 case_raw_bad_input() {
     new_case raw_bad_input 'key_type = "ecdsa-p256"'
     start_cad "$CASE_DIR" || { fail "daemon starts"; return; }
@@ -289,8 +294,8 @@ case_raw_bad_input() {
         check "$name → $want" "$want" "$(raw_result)"
         if daemon_alive; then pass "…daemon still serving"; else fail "…daemon still serving"; return; fi
     done <<CALLS
-wrong argument type|org.freedesktop.DBus.Error.InvalidArgs|IssueClientCert|ia{sv}h|[1, {}, "@fd0"]|$f:w
-missing arguments|org.freedesktop.DBus.Error.InvalidArgs|Revoke|s|["2"]|
+wrong argument type|org.freedesktop.zbus.Error|IssueClientCert|ia{sv}h|[1, {}, "@fd0"]|$f:w
+missing arguments|org.freedesktop.zbus.Error|Revoke|s|["2"]|
 path traversal in CN|jp.or.med.orca.CaTool1.Error.InvalidArgument|IssueClientCert|sa{sv}h|["../../etc/passwd", {}, "@fd0"]|$f:w
 slash in CN|jp.or.med.orca.CaTool1.Error.InvalidArgument|IssueClientCert|sa{sv}h|["a/b", {}, "@fd0"]|$f:w
 invalid IP|jp.or.med.orca.CaTool1.Error.InvalidArgument|IssueServerCert|asasa{sv}h|[[], ["192.168.1.300"], {}, "@fd0"]|$f:w
@@ -314,7 +319,7 @@ CALLS
     check "1 MB CN → InvalidArgument" jp.or.med.orca.CaTool1.Error.InvalidArgument "$(raw_result)"
     check_match "…and the message does not echo a megabyte" '^.{0,600}$' "$RAW"
     check "nothing changed by any of them" "$before" "$(state_digest "$CASE_DIR")"
-    check "daemon exits 0" 0 "$(stop_cad)"
+    stop_cad; check "daemon exits 0" 0 "$CAD_RC"
 }
 
 # ------------------------------------------------------------------ main
