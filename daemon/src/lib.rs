@@ -5,6 +5,7 @@
 //! (validate, reserve a number, build, commit, deliver).
 
 pub mod ca;
+pub mod cli;
 pub mod config;
 pub mod error;
 pub mod ids;

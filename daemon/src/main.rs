@@ -2,34 +2,12 @@
 
 mod bus;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use orca_cad::cli::Args;
 use orca_cad::config::{self, Config};
-
-/// Private certificate authority for WebORCA, on the D-Bus system bus.
-///
-/// Connects to DBUS_SYSTEM_BUS_ADDRESS when set, the system bus otherwise.
-/// Normally started by D-Bus activation or systemd, not by hand; clients
-/// use orca-cactl.
-#[derive(Debug, Parser)]
-#[command(name = "orca-cad", version)]
-struct Args {
-    /// Configuration file
-    #[arg(long, value_name = "FILE", default_value = config::DEFAULT_PATH)]
-    config: PathBuf,
-    /// State directory (CA key, index, CRL); overrides state_dir of the config
-    #[arg(long, value_name = "DIR")]
-    state_dir: Option<PathBuf>,
-    /// WebORCA configuration directory; overrides weborca_dir of the config
-    #[arg(long, value_name = "DIR")]
-    weborca_dir: Option<PathBuf>,
-    /// Exit after this many idle seconds (0: never); overrides idle_timeout_secs
-    #[arg(long, value_name = "SECONDS")]
-    idle_timeout: Option<u64>,
-}
 
 fn init_logging() {
     use tracing_subscriber::prelude::*;
