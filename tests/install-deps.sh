@@ -22,3 +22,5 @@ if ! command -v cargo >/dev/null; then
     echo "install-deps: cargo not found: install Rust with rustup (https://rustup.rs), 1.85 or newer" >&2
     exit 1
 fi
+# The Debian package test's toolchain (dpkg-buildpackage, lintian, mmdebstrap).
+"$(dirname "$0")/package/install-deps.sh"
