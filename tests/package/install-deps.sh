@@ -4,7 +4,7 @@
 # Run as root; installs only what is missing.
 set -euo pipefail
 packages=(
-    debhelper dpkg-dev devscripts fakeroot build-essential lintian   # build and lint
+    debhelper dpkg-dev fakeroot build-essential lintian   # build and lint
     mmdebstrap arch-test xz-utils                                    # the fresh root, the flat repository
     pkg-config libssl-dev libsqlite3-dev                             # system OpenSSL and SQLite
     systemd man-db openssl jq                                        # systemd-analyze, man, checks

@@ -19,7 +19,8 @@
 #
 # Environment: ORCA_PKG_WORK (default /var/tmp/orca-catool-rs-package) keeps
 # compiled crates and the bootstrapped root between runs; ORCA_PKG_MIRROR
-# (default: the host's Debian mirror); ORCA_PKG_REFRESH_ROOT=1 bootstraps anew.
+# (default: the host's Debian mirror); ORCA_PKG_REFRESH_ROOT=1 bootstraps anew;
+# ORCA_PKG_KEEP=1 leaves the root in $WORK/root for a look afterwards.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -33,6 +34,7 @@ SRC=$WORK/build/orca-catool-rs
 REPO_DIR=$WORK/repo
 ROOT=$WORK/root
 ROOT_TAR=$WORK/$SUITE-root.tar
+ROOT_TAR_NEW=$WORK/$SUITE-root-new.tar   # mmdebstrap picks the format by the .tar ending
 RESULTS=$WORK/results.txt
 LOGS=$WORK/logs
 UPGRADE_VERSION=0.1.0+pkgtest1
@@ -113,8 +115,18 @@ EOF
         sh -c "chroot '$C' getent group orca-ca | grep -qx 'orca-ca:x:[0-9]*:' && grep -q 'sudo adduser USER orca-ca' '$LOGS/apt-install.log'"
     expect "postinst: state directory" "/var/lib/orca-ca is 0700 root:root" \
         sh -c "[ \"\$(stat -c %a:%U:%G '$C/var/lib/orca-ca')\" = 700:root:root ]"
-    expect "units: timer enabled" "orca-cad-crl.timer enabled; orca-cad(.crl).service not enabled, nothing started" \
-        sh -c "[ -L '$C/etc/systemd/system/timers.target.wants/orca-cad-crl.timer' ] && ! find '$C/etc/systemd/system' -name 'orca-cad*.service' | grep -q . && ! grep -q 'deb-systemd-invoke' '$LOGS/apt-install.log'"
+    # Enabled: the timer only. Started at install: the timer only (on a
+    # systemd host; here the postinst skips starting for want of systemd, so
+    # read what it would start).
+    local postinst=$C/var/lib/dpkg/info/orca-catool-rs.postinst
+    if [ -L "$C/etc/systemd/system/timers.target.wants/orca-cad-crl.timer" ] \
+        && ! find "$C/etc/systemd/system" -name 'orca-cad*.service' | grep -q . \
+        && grep -F 'deb-systemd-invoke $_dh_action' "$postinst" | grep -qF "'orca-cad-crl.timer'" \
+        && ! grep -E '(deb-systemd-invoke \$_dh_action|deb-systemd-helper enable).*orca-cad(-crl)?\.service' "$postinst" | grep -q .; then
+        pass "units: timer enabled" "orca-cad-crl.timer enabled and started by postinst; neither .service enabled or started"
+    else
+        fail "units: timer enabled" "see /etc/systemd/system and $postinst"
+    fi
     expect "files in place" "binaries, orca-catool link, conffile, bus, polkit, units, man pages, completions, docs" \
         sh -c "cd '$C' && test -x usr/sbin/orca-cad -a -x usr/bin/orca-cactl && [ \"\$(readlink usr/bin/orca-catool)\" = orca-cactl ] \
             && grep -qx /etc/orca-ca/orca-cad.toml var/lib/dpkg/info/orca-catool-rs.conffiles \
@@ -125,6 +137,9 @@ EOF
             && test -f usr/share/man/man8/orca-cad.8.gz -a -f usr/share/man/man1/orca-cactl.1.gz -a -f usr/share/man/man1/orca-catool.1.gz \
             && test -f usr/share/bash-completion/completions/orca-cactl -a -f usr/share/zsh/vendor-completions/_orca-cactl -a -f usr/share/fish/vendor_completions.d/orca-cactl.fish \
             && test -f usr/share/doc/orca-catool-rs/README.md.gz -a -f usr/share/doc/orca-catool-rs/QUICKSTART.ja.md.gz"
+    # dpkg must not loosen polkitd's own directories when it unpacks ours.
+    local perms; perms=$(inr stat -c '%n %a %U' /usr/share/polkit-1/rules.d /var/lib/polkit-1 | tr '\n' ' ')
+    expect "polkit directories" "$perms" sh -c "echo '$perms' | grep -q '/usr/share/polkit-1/rules.d 700 polkitd'"
     local libs; libs=$(inr ldd /usr/sbin/orca-cad | awk '/libssl|libcrypto|libsqlite3/{print $1}' | sort | tr '\n' ' ')
     expect "system OpenSSL and SQLite" "orca-cad links ${libs:-nothing}" \
         sh -c "echo '$libs' | grep -q libssl.so.3 && echo '$libs' | grep -q libsqlite3.so.0"
@@ -192,8 +207,9 @@ EOF
     n1=$(openssl crl -in "$C/var/lib/orca-ca/crl.pem" -noout -crlnumber 2>/dev/null | cut -d= -f2)
     inr orca-cactl crl renew >> "$LOGS/checks.log" 2>&1 || true
     n2=$(openssl crl -in "$C/var/lib/orca-ca/crl.pem" -noout -crlnumber 2>/dev/null | cut -d= -f2)
+    # openssl prints the CRL number as 0x.. hex
     expect "crl renew (forced)" "CRL number $n1 -> $n2 in /var/lib/orca-ca/crl.pem" \
-        sh -c "[ -n '$n1' ] && [ -n '$n2' ] && [ \$((16#$n2)) -gt \$((16#$n1)) ]"
+        sh -c "[ -n '$n1' ] && [ -n '$n2' ] && [ \$(($n2)) -gt \$(($n1)) ]"
 
     step "upgrade to $UPGRADE_VERSION"
     local fp_before list_before
@@ -218,7 +234,7 @@ EOF
     local new_pid
     new_pid=$(inr busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetConnectionUnixProcessID s jp.or.med.orca.CaTool1 2>/dev/null | awk '{print $2}')
     expect "upgrade restarts orca-cad" "the old daemon (pid $pid) was stopped; pid ${new_pid:-?} runs the new binary" \
-        sh -c "[ -n '$new_pid' ] && [ '$new_pid' != '$pid' ] && ! kill -0 '$pid' 2>/dev/null && [ \"\$(readlink '/proc/$new_pid/exe')\" = '$C/usr/sbin/orca-cad' ]"
+        sh -c "[ -n '$new_pid' ] && [ '$new_pid' != '$pid' ] && [ -z \"\$(readlink '$C/proc/$pid/exe' 2>/dev/null)\" ] && [ \"\$(readlink '$C/proc/$new_pid/exe')\" = '$C/usr/sbin/orca-cad' ]"
     if out=$(as clerk orca-cactl issue-client-cert -c after-upgrade 2>&1) && [ -f "$C/home/clerk/certs/000003__JP_orca_after-upgrade.zip" ]; then
         pass "issue after upgrade" "next number 000003, as the index continues"
     else
@@ -244,13 +260,14 @@ EOF
         sh -c "[ \"\$(openssl x509 -in '$C/var/lib/orca-ca/ca.crt' -noout -fingerprint -sha256 | cut -d= -f2)\" = '$fp_before' ] && echo '$out' | jq -e '.initialized == true' >/dev/null"
 }
 
-# PIDs of orca-cad processes in this PID namespace (the root's binary, or
+# PIDs of orca-cad processes in this PID namespace (its /proc is mounted in
+# the root) (the root's binary, or
 # its deleted predecessor).
 cad_pids() {
     local p
-    for p in /proc/[0-9]*; do
+    for p in "$ROOT"/proc/[0-9]*; do
         case "$(readlink "$p/exe" 2>/dev/null)" in
-            "$ROOT/usr/sbin/orca-cad"|"$ROOT/usr/sbin/orca-cad (deleted)") echo "${p#/proc/}" ;;
+            "$ROOT/usr/sbin/orca-cad"|"$ROOT/usr/sbin/orca-cad (deleted)") echo "${p##*/}" ;;
         esac
     done
 }
@@ -276,13 +293,16 @@ mkdir -p "$WORK" "$LOGS" "$REPO_DIR" "$WORK/debs"
 build() { # build VERSION: dpkg-buildpackage in $SRC, the .deb into $WORK/debs
     local version=$1 t0; t0=$(now)
     if [ "$version" != 0.1.0 ]; then
-        (cd "$SRC" && DEBFULLNAME="orca-catool-rs CI" DEBEMAIL=ci@example.invalid \
-            dch --newversion "$version" --distribution unstable --force-distribution "Rebuild for the upgrade test." >/dev/null 2>&1)
+        # Same date as the entry before: dpkg-buildpackage derives
+        # SOURCE_DATE_EPOCH from it, and a new value makes cargo rebuild.
+        (cd "$SRC" && { printf '%s (%s) unstable; urgency=medium\n\n  * Rebuild for the upgrade test.\n\n -- %s  %s\n\n' \
+            orca-catool-rs "$version" "$(dpkg-parsechangelog -S Maintainer)" "$(dpkg-parsechangelog -S Date)"; cat debian/changelog; } \
+            > debian/changelog.new && mv debian/changelog.new debian/changelog)
     fi
     # nocheck: tests/run has run the test suite already.
     if (cd "$SRC" && CARGO_TARGET_DIR=$WORK/target DEB_BUILD_OPTIONS=nocheck \
             dpkg-buildpackage -us -uc -b) > "$LOGS/build-$version.log" 2>&1; then
-        mv "$WORK/build/orca-catool-rs_${version}_"*.deb "$WORK/debs/"
+        cp "$WORK/build/orca-catool-rs_${version}_"*.deb "$WORK/debs/"
         pass "build $version" "dpkg-buildpackage -us -uc -b in $(( $(now) - t0 ))s"
     else
         fail "build $version" "see $LOGS/build-$version.log"; tail -n 30 "$LOGS/build-$version.log"; summary; exit 1
@@ -302,11 +322,10 @@ t0=$(now)
 step "build"
 build 0.1.0
 lintian_out=$(lintian --pedantic --display-info --fail-on none "$WORK/build/orca-catool-rs_0.1.0_"*.changes 2>&1 | grep -v '^N:' || true)
-mv "$WORK/build/orca-catool-rs_0.1.0_"*.changes "$LOGS/" 2>/dev/null || true
 echo "$lintian_out" | sed 's/^/    /'
 errors=$(echo "$lintian_out" | grep -c '^E:' || true)
 warnings=$(echo "$lintian_out" | grep -c '^W:' || true)
-others=$(echo "$lintian_out" | grep -E '^[IPX]:' | awk '{print $3}' | sort -u | tr '\n' ' ')
+others=$(echo "$lintian_out" | { grep -E '^[IPX]:' || true; } | awk '{print $3}' | sort -u | tr '\n' ' ')
 if [ "$errors" = 0 ] && [ "$warnings" = 0 ]; then
     pass "lintian --pedantic" "0 errors, 0 warnings${others:+; info/pedantic: $others}"
 else
@@ -320,9 +339,9 @@ if [ ! -s "$ROOT_TAR" ] || [ "${ORCA_PKG_REFRESH_ROOT:-0}" = 1 ] || [ "$(cat "$R
     # In its own PID namespace: maintainer scripts run inside the root
     # (polkitd's postinst stops every polkitd it can see) must not see ours.
     if unshare --pid --fork --mount --propagation private --mount-proc \
-            mmdebstrap --variant=apt --mode=root --include="$ROOT_INCLUDE" "$SUITE" "$ROOT_TAR.new" "$MIRROR" \
+            mmdebstrap --variant=apt --mode=root --include="$ROOT_INCLUDE" "$SUITE" "$ROOT_TAR_NEW" "$MIRROR" \
             > "$LOGS/mmdebstrap.log" 2>&1; then
-        mv "$ROOT_TAR.new" "$ROOT_TAR"; echo "$ROOT_INCLUDE $MIRROR" > "$ROOT_TAR.include"
+        mv "$ROOT_TAR_NEW" "$ROOT_TAR"; echo "$ROOT_INCLUDE $MIRROR" > "$ROOT_TAR.include"
         pass "mmdebstrap" "$SUITE --variant=apt +$ROOT_INCLUDE in $(( $(now) - t0 ))s (cached in $ROOT_TAR)"
     else
         fail "mmdebstrap" "see $LOGS/mmdebstrap.log"; summary; exit 1
@@ -337,7 +356,7 @@ tar -C "$ROOT" -xf "$ROOT_TAR"
 unshare --pid --fork --mount --propagation private \
     env ORCA_PKG_WORK="$WORK" ORCA_PKG_MIRROR="$MIRROR" "$0" --inside || fail "root checks" "exited early (status $?)"
 [ "$had_run_mount" = 1 ] || rmdir /run/mount 2>/dev/null || true
-rm -rf "$ROOT"
+[ "${ORCA_PKG_KEEP:-0}" = 1 ] || rm -rf "$ROOT"
 
 pass "duration" "$(( $(now) - START ))s for the whole package test"
 summary
