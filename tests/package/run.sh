@@ -299,11 +299,13 @@ build() { # build VERSION: dpkg-buildpackage in $SRC, the .deb into $WORK/debs
             orca-catool-rs "$version" "$(dpkg-parsechangelog -S Maintainer)" "$(dpkg-parsechangelog -S Date)"; cat debian/changelog; } \
             > debian/changelog.new && mv debian/changelog.new debian/changelog)
     fi
-    # nocheck: tests/run has run the test suite already.
+    # nocheck: tests/run has run the test suite already. -d: the Rust
+    # toolchain here is rustup's (on PATH), which dpkg cannot see; a clean
+    # build root gets Debian's cargo-web/rustc-web from Build-Depends.
     if (cd "$SRC" && CARGO_TARGET_DIR=$WORK/target DEB_BUILD_OPTIONS=nocheck \
-            dpkg-buildpackage -us -uc -b) > "$LOGS/build-$version.log" 2>&1; then
+            dpkg-buildpackage -us -uc -b -d) > "$LOGS/build-$version.log" 2>&1; then
         cp "$WORK/build/orca-catool-rs_${version}_"*.deb "$WORK/debs/"
-        pass "build $version" "dpkg-buildpackage -us -uc -b in $(( $(now) - t0 ))s"
+        pass "build $version" "dpkg-buildpackage -us -uc -b -d in $(( $(now) - t0 ))s"
     else
         fail "build $version" "see $LOGS/build-$version.log"; tail -n 30 "$LOGS/build-$version.log"; summary; exit 1
     fi
