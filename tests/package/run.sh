@@ -203,6 +203,11 @@ EOF
     crl_cmd=$(sed -n 's/^ExecStart=//p' "$C/lib/systemd/system/orca-cad-crl.service")
     rc=0; out=$(inr $crl_cmd 2>&1) || rc=$?
     if [ "$rc" = 0 ]; then pass "crl renew --if-due (timer)" "$crl_cmd: $(echo "$out" | head -n 1)"; else fail "crl renew --if-due (timer)" "exit $rc: $out"; fi
+    # The unit skips itself before init by a path condition: that path must
+    # be where the CA really is once it exists.
+    local cond
+    cond=$(sed -n 's/^ConditionPathExists=//p' "$C/lib/systemd/system/orca-cad-crl.service")
+    expect "timer condition" "ConditionPathExists=$cond exists after init" sh -c "[ -n '$cond' ] && [ -f '$C$cond' ]"
     local n1 n2
     n1=$(openssl crl -in "$C/var/lib/orca-ca/crl.pem" -noout -crlnumber 2>/dev/null | cut -d= -f2)
     inr orca-cactl crl renew >> "$LOGS/checks.log" 2>&1 || true
