@@ -106,7 +106,7 @@ EOF
     apt_in update > "$LOGS/apt-update.log" 2>&1
     local t0; t0=$(now)
     if apt_in install -y orca-catool-rs > "$LOGS/apt-install.log" 2>&1; then
-        pass "apt-get install" "orca-catool-rs $(inr dpkg-query -W -f='${Version}' orca-catool-rs) + $(grep -c '^Setting up' "$LOGS/apt-install.log") packages in $(( $(now) - t0 ))s"
+        pass "apt-get install" "orca-catool-rs $(inr dpkg-query -W -f='${Version}' orca-catool-rs) and its dependencies from the mirror ($(grep -c '^Setting up' "$LOGS/apt-install.log") packages) in $(( $(now) - t0 ))s"
     else
         fail "apt-get install" "see $LOGS/apt-install.log"; tail -n 20 "$LOGS/apt-install.log"; return
     fi
