@@ -365,5 +365,5 @@ unshare --pid --fork --mount --propagation private \
 [ "$had_run_mount" = 1 ] || rmdir /run/mount 2>/dev/null || true
 [ "${ORCA_PKG_KEEP:-0}" = 1 ] || rm -rf "$ROOT"
 
-pass "duration" "$(( $(now) - START ))s for the whole package test"
+echo; echo "package test: $(( $(now) - START ))s in all"
 summary
