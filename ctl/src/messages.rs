@@ -440,7 +440,7 @@ pub const CA_PRESENT: &str = "initialized";
 pub const CA_ABSENT: &str = "not created yet (create it with: sudo orca-cactl init)";
 
 pub fn certificate_counts(total: u64, valid: u64, revoked: u64, expired: u64) -> String {
-    format!("{total} (valid {valid}, revoked {revoked}, expired {expired})")
+    format!("{total} issued (valid {valid}, revoked {revoked}, expired {expired})")
 }
 
 // ---- formats ----------------------------------------------------------
