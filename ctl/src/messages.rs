@@ -168,7 +168,11 @@ fn daemon(d: &DaemonError, user: &str) -> String {
         BusClass::AccessDenied if creating_ca => format!(
             "not allowed to {what}{refused}: creating the CA needs an administrator; run: sudo orca-cactl init"
         ),
-        BusClass::AccessDenied => format!("not allowed to {what}{refused}: {}", join_group(user)),
+        // The daemon's own advice names no user; ours does, so say it once.
+        BusClass::AccessDenied => format!(
+            "not allowed to {what} (polkit action {action}): {}",
+            join_group(user)
+        ),
         BusClass::InteractiveAuthorizationRequired if creating_ca => format!(
             "an administrator password is needed to {what}{refused}, but none can be asked here: run in a terminal: sudo orca-cactl init"
         ),

@@ -273,6 +273,34 @@ case_restart_and_sigterm() {
     stop_cad; check "daemon exits 0" 0 "$CAD_RC"
 }
 
+# Someone outside orca-ca, at a terminal (as over SSH): orca-cactl starts
+# pkttyagent, polkit asks for an administrator's password, and the call goes
+# through with the right one and is refused, leaving nothing, with a wrong one.
+case_password_prompt() {
+    new_case password_prompt
+    start_cad "$CASE_DIR" || { fail "daemon starts"; return; }
+    ctl root init --yes
+    local pw certs=$ORCA_E2E_DIR/home/$OTHER/certs before
+    pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+    e2e_add_admin "$pw" || { fail "test administrator created"; return; }
+    before=$(state_digest "$CASE_DIR")
+
+    on_tty "$OTHER" 'Password:' "not-$pw" issue-client-cert -c typo
+    check_match "pkttyagent asks for the administrator's password" "Authenticating as: $E2E_ADMIN" "$TTY_OUT"
+    check "wrong password: not authorized (exit 3)" 3 "$TTY_RC"
+    check "…no bundle and no temporary file left" 0 "$(find "$certs" -type f 2>/dev/null | wc -l)"
+    check "…index and CRL unchanged" "$before" "$(state_digest "$CASE_DIR")"
+
+    on_tty "$OTHER" 'Password:' "$pw" issue-client-cert -c typed
+    check "right password: issued (exit 0)" 0 "$TTY_RC"
+    check_cmd "…the bundle is in the outsider's certs" test -f "$certs/000002__JP_orca_typed.zip"
+    check_not "the password is in no log of orca-cad" grep -rqF "$pw" "$CASE_DIR/cad.log"
+
+    ctl "$OTHER" issue-client-cert -c notty
+    check "without a terminal nobody can be asked: refused (exit 3)" 3 "$RC"
+    stop_cad; check "daemon exits 0" 0 "$CAD_RC"
+}
+
 # Calls orca-cactl would never make: each gets a named error, and the daemon stays up.
 # A body that does not match the signature is refused by zbus itself, before
 # our code runs, as org.freedesktop.zbus.Error (zbus maps every body decoding
@@ -324,7 +352,7 @@ CALLS
 
 # ------------------------------------------------------------------ main
 ALL_CASES=(page_workflow outsider polkit_down bus_activation ready_notification
-    parallel_clients restart_and_sigterm raw_bad_input)
+    parallel_clients restart_and_sigterm raw_bad_input password_prompt)
 CASES_RUN=("${@:-${ALL_CASES[@]}}")
 
 trap 'e2e_stop_all' EXIT
