@@ -273,6 +273,38 @@ case_restart_and_sigterm() {
     stop_cad; check "daemon exits 0" 0 "$CAD_RC"
 }
 
+# What desktop tools and scripts watch: read-only properties and the signals
+# on issue, revoke and CRL update, as seen by an ordinary subscriber.
+case_signals_and_properties() {
+    new_case signals_and_properties 'key_type = "ecdsa-p256"'
+    start_cad "$CASE_DIR" || { fail "daemon starts"; return; }
+    local log=$CASE_DIR/signals.log mon i now
+    check "Initialized is false before init" "b false" "$(busctl --system get-property $OBJ Initialized)"
+    check "Version is the client's version" "s \"$("$BIN/orca-cactl" --version | awk '{print $2}')\"" \
+        "$(busctl --system get-property $OBJ Version)"
+    : > "$log"; chmod 0666 "$log"
+    e2e_as_argv "$MEMBER"
+    "${E2E_AS[@]}" gdbus monitor --system --dest jp.or.med.orca.CaTool1 >"$log" 2>&1 &
+    mon=$!
+    for i in $(seq 50); do grep -q "is owned by" "$log" && break; sleep 0.1; done
+    ctl root init --yes --ca-name "Signal Clinic CA"
+    ctl "$MEMBER" issue-client-cert -c sig1
+    ctl "$MEMBER" revoke 2 --reason superseded
+    ctl "$MEMBER" issue-crl
+    for i in $(seq 50); do [ "$(grep -c "CrlUpdated" "$log")" -ge 2 ] && break; sleep 0.1; done
+    kill "$mon" 2>/dev/null; wait "$mon" 2>/dev/null
+    check_match "PropertiesChanged: Initialized became true" "'Initialized': <true>" "$(cat "$log")"
+    check_match "PropertiesChanged: CaSubject" "'CaSubject': <'/C=JP/O=orca/CN=Signal Clinic CA'>" "$(cat "$log")"
+    check_match "CertificateIssued names sig1" "CertificateIssued .*'sig1'" "$(cat "$log")"
+    check_match "CertificateRevoked names 000002 and its reason" "CertificateRevoked .*'000002'.*superseded|CertificateRevoked .*superseded.*'000002'" "$(cat "$log")"
+    check "CrlUpdated on revoke and on issue-crl" 2 "$(grep -c "CrlUpdated" "$log")"
+    check "Initialized is true after init" "b true" "$(busctl --system get-property $OBJ Initialized)"
+    now=$(date +%s)
+    check_cmd "CaNotAfter is in the future" test "$(busctl --system get-property $OBJ CaNotAfter | awk '{print $2}')" -gt "$now"
+    check_cmd "CrlNextUpdate is in the future" test "$(busctl --system get-property $OBJ CrlNextUpdate | awk '{print $2}')" -gt "$now"
+    stop_cad; check "daemon exits 0" 0 "$CAD_RC"
+}
+
 # Someone outside orca-ca, at a terminal (as over SSH): orca-cactl starts
 # pkttyagent, polkit asks for an administrator's password, and the call goes
 # through with the right one and is refused, leaving nothing, with a wrong one.
@@ -352,7 +384,7 @@ CALLS
 
 # ------------------------------------------------------------------ main
 ALL_CASES=(page_workflow outsider polkit_down bus_activation ready_notification
-    parallel_clients restart_and_sigterm raw_bad_input password_prompt)
+    parallel_clients restart_and_sigterm raw_bad_input password_prompt signals_and_properties)
 CASES_RUN=("${@:-${ALL_CASES[@]}}")
 
 trap 'e2e_stop_all' EXIT
