@@ -14,7 +14,19 @@ import re
 import select
 import signal
 import sys
+import termios
 import time
+
+
+def wait_for_echo_off(fd, limit=5.0):
+    """A password reader prints its prompt, then turns echo off, and may
+    flush what was typed before (TCSAFLUSH): type only once echo is off,
+    as a person would after seeing the prompt."""
+    end = time.time() + limit
+    while time.time() < end:
+        if not termios.tcgetattr(fd)[3] & termios.ECHO:
+            return
+        time.sleep(0.05)
 
 
 def main(argv):
@@ -47,6 +59,7 @@ def main(argv):
                 break
             transcript += data
             if not answered and prompt.search(transcript):
+                wait_for_echo_off(fd)
                 os.write(fd, answer)
                 answered = True
         else:

@@ -320,6 +320,7 @@ case_password_prompt() {
     on_tty "$OTHER" 'Password:' "not-$pw" issue-client-cert -c typo
     check_match "pkttyagent asks for the administrator's password" "Authenticating as: $E2E_ADMIN" "$TTY_OUT"
     check "wrong password: not authorized (exit 3)" 3 "$TTY_RC"
+    [ "$TTY_RC" = 3 ] || printf '%s\n' "$TTY_OUT" | tail -15 | sed 's/^/       | /'
     check "…no bundle and no temporary file left" 0 "$(find "$certs" -type f 2>/dev/null | wc -l)"
     check "…index and CRL unchanged" "$before" "$(state_digest "$CASE_DIR")"
 
