@@ -375,6 +375,10 @@ pub fn restart_command(unit: &str) -> String {
     format!("sudo systemctl restart {unit}")
 }
 
+pub fn too_many_hosts(count: usize, max: usize) -> String {
+    format!("{count} host names and addresses given; at most {max} are compared")
+}
+
 pub fn restart_skipped(unit: &str) -> String {
     format!(
         "WebORCA-Server was not restarted; the new files take effect after: {}",
