@@ -7,6 +7,7 @@ packages=(
     build-essential pkg-config libssl-dev libsqlite3-dev   # build: system OpenSSL and SQLite
     dbus polkitd systemd python3-dbus util-linux           # the bus, polkitd, busctl, setpriv
     openssl unzip jq sqlite3 libxml2-utils                 # checking what we issue
+    python3-gi faketime zip                                # WebORCA cases: stand-in systemd, expired certificates
 )
 missing=()
 for p in "${packages[@]}"; do
