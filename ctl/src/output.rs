@@ -422,7 +422,17 @@ pub fn doctor_human(d: &DoctorOut) -> String {
         out.push_str(head);
         out.push('\n');
     }
-    let indent = messages::DOCTOR_HEADINGS[0].len().max(7) + 2;
+    // Under the CHECK column: the STATUS column's width plus the gap.
+    let indent = d
+        .checks
+        .iter()
+        .map(|c| messages::check_status(&c.status).chars().count())
+        .chain(std::iter::once(
+            messages::DOCTOR_HEADINGS[0].chars().count(),
+        ))
+        .max()
+        .unwrap_or(0)
+        + 2;
     for (line, c) in lines.zip(&d.checks) {
         out.push_str(line);
         out.push('\n');

@@ -140,6 +140,23 @@ pub fn user_name(uid: u32) -> String {
     uid.to_string()
 }
 
+/// The name of a gid, for messages and tests.
+pub fn group_name(gid: u32) -> String {
+    let mut buf = vec![0 as libc::c_char; 64 * 1024];
+    // SAFETY: an all-zero group is a valid value of a plain C struct.
+    let mut grp: libc::group = unsafe { std::mem::zeroed() };
+    let mut found: *mut libc::group = std::ptr::null_mut();
+    // SAFETY: every pointer is valid for the call; buf's length is passed.
+    let rc = unsafe { libc::getgrgid_r(gid, &mut grp, buf.as_mut_ptr(), buf.len(), &mut found) };
+    if rc == 0 && !found.is_null() && !grp.gr_name.is_null() {
+        // SAFETY: on success gr_name points to a NUL-terminated string in buf.
+        return unsafe { CStr::from_ptr(grp.gr_name) }
+            .to_string_lossy()
+            .into_owned();
+    }
+    gid.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
