@@ -74,8 +74,7 @@ pub enum Command {
     },
     /// CA, CRL and certificate health at a glance
     Status,
-    /// Place a server certificate for WebORCA-Server, set it in
-    /// jma-receipt.conf and restart jma-receipt-weborca.service
+    /// Place a server certificate for WebORCA-Server, set jma-receipt.conf, restart it
     ///
     /// Writes <base>.crt, <base>.pem and ca.crt into the WebORCA conf
     /// directory (/opt/jma/weborca/conf), owner orca:orca, mode 0400; sets
@@ -94,7 +93,7 @@ pub enum Command {
         /// Issue number (3 or 000003) or hex serial of a client certificate
         id: String,
     },
-    /// Check WebORCA's SSL client authentication for every trouble the ORCA page lists
+    /// Check WebORCA's client authentication for every trouble the ORCA page lists
     ///
     /// Checks jma-receipt.conf (SERVER_CRT, SERVER_PEM, CA_CRT), the files
     /// and who can read them, an encrypted server key, key/certificate

@@ -16,9 +16,10 @@ use time::OffsetDateTime;
 use super::convert;
 use super::errors::BusError;
 
-/// How long a restart may take: systemd's default start timeout (90 s)
-/// twice, as WebORCA-Server starts a JVM-free but database-heavy service.
-pub const RESTART_WAIT: Duration = Duration::from_secs(180);
+/// How long to wait for the restart job: past systemd's default start
+/// timeout (90 s), yet below orca-cactl's 120 s call timeout, so the caller
+/// always hears how it went (or that it is still running).
+pub const RESTART_WAIT: Duration = Duration::from_secs(100);
 
 fn paths(files: &[std::path::PathBuf]) -> Vec<String> {
     files.iter().map(|p| p.display().to_string()).collect()
