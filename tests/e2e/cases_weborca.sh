@@ -285,6 +285,55 @@ case_weborca_failures() {
     stop_cad; check "daemon exits 0" 0 "$CAD_RC"
 }
 
+# start_cad_later DAYS: orca-cad whose clock runs DAYS ahead (libfaketime
+# preloaded into orca-cad alone), to meet certificates that have expired.
+start_cad_later() {
+    local lib
+    lib=$(find /usr/lib -name 'libfaketimeMT.so.1' 2>/dev/null | head -1)
+    [ -n "$lib" ] || { fail "libfaketime is installed (package faketime)"; return 1; }
+    CAD_LOG=$CASE_DIR/cad.log
+    LD_PRELOAD=$lib FAKETIME="+${1}d" "$BIN/orca-cad" --config "$CASE_DIR/orca-cad.toml" \
+        --state-dir "$CASE_DIR/state" --weborca-dir "$WO_DIR" --idle-timeout 0 >>"$CAD_LOG" 2>&1 &
+    CAD_PID=$!
+    local i
+    for i in $(seq 100); do
+        busctl --system status jp.or.med.orca.CaTool1 >/dev/null 2>&1 && return 0
+        kill -0 "$CAD_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    fail "orca-cad starts with its clock moved" "$(tail -3 "$CAD_LOG")"; return 1
+}
+
+# Certificates that have expired by the daemon's clock: refused, and
+# doctor says so (WebORCA-Server logs "will be expired in -1 days").
+case_weborca_expired() {
+    wo_case weborca_expired
+    wo_setup || return
+    ctl "$MEMBER" install-server-cert 2 --no-restart
+    check "setup: install 000002 (825 days)" 0 "$RC"
+    stop_cad
+    local before
+    before=$(dir_digest "$WO_DIR")
+    start_cad_later 900 || return
+    ctl "$MEMBER" install-server-cert 2 --no-restart
+    check "expired server certificate refused (exit 7)" 7 "$RC"
+    check_match "…saying it expired" "000002 expired on" "$ERR"
+    raw "$MEMBER" InstallServerCert 'sa{sv}' '["2", {"no_restart": true}]'
+    check "…raw: CertificateExpired" jp.or.med.orca.CaTool1.Error.CertificateExpired "$(raw_result)"
+    check "…nothing changed in the WebORCA directory" "$before" "$(dir_digest "$WO_DIR")"
+    ctl "$MEMBER" --json doctor --host 127.0.0.1
+    check "doctor: exit 12" 12 "$RC"
+    check "…server_cert_expiry error" error "$(doctor_status server_cert_expiry)"
+    check "…the stale CRL is an error too" error "$(doctor_status crl)"
+    stop_cad
+    start_cad_later 800 || return
+    ctl "$MEMBER" --json doctor --host 127.0.0.1
+    check "25 days before the end: server_cert_expiry warning" warning "$(doctor_status server_cert_expiry)"
+    check_match "…as WebORCA-Server warns from 31 days" "in 2[0-9] days.*31 days" \
+        "$(json '.checks[] | select(.id == "server_cert_expiry") | .found')"
+    stop_cad; check "daemon exits 0" 0 "$CAD_RC"
+}
+
 # doctor on a good setup, then on each broken one the ORCA page lists.
 case_weborca_doctor() {
     wo_case weborca_doctor
@@ -483,4 +532,4 @@ weborca_cleanup() {
     wo_user_del
 }
 
-WEBORCA_CASES=(weborca_install weborca_failures weborca_doctor weborca_probe)
+WEBORCA_CASES=(weborca_install weborca_failures weborca_doctor weborca_probe weborca_expired)
