@@ -221,6 +221,19 @@ REFUSALS
     check "raw revoked → CertificateRevoked" jp.or.med.orca.CaTool1.Error.CertificateRevoked "$(raw_result)"
     raw "$MEMBER" InstallServerCert 'sa{sv}' '["5", {}]'
     check "raw tampered key → KeyMismatch" jp.or.med.orca.CaTool1.Error.KeyMismatch "$(raw_result)"
+    local many
+    many=$(seq 65 | awk 'BEGIN{printf "["} {printf "%s\"h%d\"", (NR>1?",":""), $1} END{printf "]"}')
+    while IFS='|' read -r name want m sig args; do
+        raw "$MEMBER" "$m" "$sig" "$args"
+        check "raw $name → $want" "jp.or.med.orca.CaTool1.Error.$want" "$(raw_result)"
+    done <<CALLS
+bad id|InvalidArgument|InstallServerCert|sa{sv}|["../2", {}]
+no_restart not a boolean|InvalidArgument|InstallServerCert|sa{sv}|["2", {"no_restart": "yes"}]
+option for the server only|InvalidArgument|InstallClientCert|sa{sv}|["3", {"create": true}]
+hosts not an array|InvalidArgument|Diagnose|a{sv}|[{"hosts": "weborca-server"}]
+a host with a slash|InvalidArgument|Diagnose|a{sv}|[{"hosts": ["a/b"]}]
+65 hosts|InvalidArgument|Diagnose|a{sv}|[{"hosts": $many}]
+CALLS
     check "refusals changed nothing in the WebORCA directory" "$before" "$(dir_digest "$WO_DIR")"
     check "refusals requested no restart" 2 "$(restarts)"
     fake_systemd_stop
