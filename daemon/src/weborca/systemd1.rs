@@ -72,16 +72,16 @@ pub async fn restart_unit(connection: &Connection, unit: &str, wait: Duration) -
         Err(e) => return unavailable(e),
     };
     if let Err(e) = manager.subscribe().await {
-        // Real systemd answers AlreadySubscribed-like errors on a second
-        // call; signals still come, so only a missing systemd matters here.
+        // systemd answers a second Subscribe from one connection with
+        // AlreadySubscribed; signals still come, so only a missing systemd
+        // matters here.
         if is_unreachable(&e) {
             return unavailable(e);
         }
     }
     let job = match manager.restart_unit(unit, "replace").await {
         Ok(job) => job,
-        Err(zbus::Error::MethodError(name, detail, _)) if name.as_str() == NO_SUCH_UNIT => {
-            let _ = detail;
+        Err(zbus::Error::MethodError(name, _, _)) if name.as_str() == NO_SUCH_UNIT => {
             return Restart::NoSuchUnit;
         }
         Err(zbus::Error::MethodError(name, detail, _)) if !is_bus_error(name.as_str()) => {
