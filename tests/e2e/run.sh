@@ -325,7 +325,8 @@ CALLS
 
 # ------------------------------------------------------------------ main
 ALL_CASES=(page_workflow outsider polkit_down bus_activation ready_notification
-    parallel_clients restart_and_sigterm raw_bad_input "${WEBORCA_CASES[@]}")
+    parallel_clients restart_and_sigterm raw_bad_input)
+ALL_CASES+=("${WEBORCA_CASES[@]}")
 CASES_RUN=("${@:-${ALL_CASES[@]}}")
 
 trap 'weborca_cleanup; e2e_stop_all' EXIT
