@@ -356,6 +356,10 @@ pub fn weborca(e: &Error) -> String {
     }
 }
 
+pub fn conf_is_symlink() -> String {
+    "it is a symbolic link, and orca-cad edits only a regular file (a link in a directory WebORCA's user can write could point anywhere): replace the link by the file itself".into()
+}
+
 /// Appended to a later duplicate assignment that we commented out.
 pub fn conf_superseded_comment() -> &'static str {
     "  # disabled by orca-cad: set above"

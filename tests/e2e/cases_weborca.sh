@@ -243,6 +243,7 @@ CALLS
 # What goes wrong around the installation: every failure names the problem,
 # and the files already placed stay.
 case_weborca_failures() {
+    local before
     wo_case weborca_failures
     wo_setup || return
     fake_systemd "$WO_UNIT failed"
@@ -281,6 +282,13 @@ case_weborca_failures() {
     jcheck "…conf_created" true .conf_created
     check "…with the three settings" "$WO_DIR/$SRV.crt $WO_DIR/$SRV.pem $WO_DIR/ca.crt" \
         "$(bash -c ". '$WO_CONF'; echo \$SERVER_CRT \$SERVER_PEM \$CA_CRT")"
+    rm "$WO_CONF"; printf 'A=1\n' > "$CASE_DIR/elsewhere.conf"; ln -s "$CASE_DIR/elsewhere.conf" "$WO_CONF"
+    before=$(dir_digest "$WO_DIR")
+    ctl "$MEMBER" install-server-cert 2 --no-restart
+    check "jma-receipt.conf as a symbolic link: refused" 1 "$RC"
+    check_match "…saying so" "symbolic link" "$ERR"
+    check "…nothing written" "$before" "$(dir_digest "$WO_DIR")"
+    check "…its target untouched" "A=1" "$(cat "$CASE_DIR/elsewhere.conf")"
     rm -rf "$WO_DIR"
     ctl "$MEMBER" install-server-cert 2 --no-restart --create
     check "missing directory: exit 11 even with --create" 11 "$RC"

@@ -264,6 +264,34 @@ pub fn edit(text: &[u8], settings: &[(&str, &str)]) -> Vec<u8> {
     out
 }
 
+/// Whether [`apply`] can work on `path`, found out before anything else is
+/// written: missing (an error unless `create`), or not a regular file.
+pub fn check(path: &Path, create: bool) -> Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(m) => Err(not_editable(path, &m)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(Error::WebOrca(WebOrcaProblem::NotInstalled {
+                path: path.to_owned(),
+            }))
+        }
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+fn not_editable(path: &Path, meta: &fs::Metadata) -> Error {
+    let why = if meta.file_type().is_symlink() {
+        crate::messages::conf_is_symlink()
+    } else {
+        crate::messages::not_a_regular_file()
+    };
+    Error::io(
+        path,
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, why),
+    )
+}
+
 /// What [`apply`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfChange {
@@ -278,15 +306,16 @@ pub struct ConfChange {
 /// Applies `settings` to the conf file at `path`. A missing file is an
 /// error (WebORCA does not look installed) unless `create`. The previous
 /// content goes to a timestamped backup beside it; the new file replaces
-/// it atomically with the same owner and mode. A symbolic link is followed,
-/// so the link itself stays.
+/// it atomically with the same owner and mode. A symbolic link is refused:
+/// whoever may write the conf directory (WebORCA's user) could point it at
+/// any file root can write.
 pub fn apply(
     path: &Path,
     settings: &[(&str, &str)],
     create: bool,
     now: OffsetDateTime,
 ) -> Result<ConfChange> {
-    let meta = match fs::metadata(path) {
+    let meta = match fs::symlink_metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if !create {
@@ -306,16 +335,10 @@ pub fn apply(
         Err(e) => return Err(Error::io(path, e)),
     };
     if !meta.is_file() {
-        return Err(Error::io(
-            path,
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                crate::messages::not_a_regular_file(),
-            ),
-        ));
+        return Err(not_editable(path, &meta));
     }
-    let real = fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
-    let old = fs::read(&real).map_err(|e| Error::io(&real, e))?;
+    let real = path;
+    let old = fs::read(real).map_err(|e| Error::io(real, e))?;
     let new = edit(&old, settings);
     if new == old {
         return Ok(ConfChange {
@@ -326,9 +349,9 @@ pub fn apply(
         });
     }
     let mode = meta.mode() & 0o7777;
-    let backup = backup_path(&real, now);
+    let backup = backup_path(real, now);
     write_owned(&backup, &old, mode, meta.uid(), meta.gid(), true)?;
-    write_owned(&real, &new, mode, meta.uid(), meta.gid(), false)?;
+    write_owned(real, &new, mode, meta.uid(), meta.gid(), false)?;
     Ok(ConfChange {
         path: path.to_owned(),
         backup: Some(backup),
@@ -556,20 +579,20 @@ mod tests {
     }
 
     #[test]
-    fn apply_follows_a_symlink_and_keeps_it() {
+    fn a_symlinked_conf_is_refused_and_its_target_left_alone() {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let real = tmp.path().join("real.conf");
-        fs::write(&real, b"A=1\n").expect("seed");
+        let target = tmp.path().join("elsewhere");
+        fs::write(&target, b"A=1\n").expect("seed");
         let link = tmp.path().join(FILE_NAME);
-        std::os::unix::fs::symlink(&real, &link).expect("symlink");
-        apply(&link, &NEW, false, OffsetDateTime::UNIX_EPOCH).expect("apply");
-        assert!(
-            fs::symlink_metadata(&link)
-                .expect("meta")
-                .file_type()
-                .is_symlink()
+        std::os::unix::fs::symlink(&target, &link).expect("symlink");
+        let err = apply(&link, &NEW, true, OffsetDateTime::UNIX_EPOCH).expect_err("symlink");
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert_eq!(fs::read(&target).expect("read"), b"A=1\n");
+        assert_eq!(
+            fs::read_dir(tmp.path()).expect("ls").count(),
+            2,
+            "no backup, no temp"
         );
-        assert_eq!(read_vars(&fs::read(&real).expect("read"))[CA_CRT], NEW[2].1);
     }
 
     #[test]
