@@ -98,9 +98,9 @@ pub enum Command {
     /// Checks jma-receipt.conf (SERVER_CRT, SERVER_PEM, CA_CRT), the files
     /// and who can read them, an encrypted server key, key/certificate
     /// mismatch, the issuing CA, host names in the certificate, expiry
-    /// (31 days, as WebORCA-Server warns), validity over 825 days, the CRL;
-    /// with --probe also connects to WebORCA. Exit status 12 when a check
-    /// fails.
+    /// (31 days, as WebORCA-Server warns), validity over 825 days, the CRL,
+    /// the state of jma-receipt-weborca.service; with --probe also connects
+    /// to WebORCA. Exit status 12 when a check fails.
     #[command(verbatim_doc_comment)]
     Doctor(DoctorArgs),
     /// The ORCA page's orca-catool syntax (what the orca-catool link runs)

@@ -721,6 +721,40 @@ pub mod doctor {
         ok(format!("CRL {number} is valid until {next}"))
     }
 
+    pub fn unit_unknown_state(unit: &str, detail: &str) -> Text {
+        (
+            format!("systemd could not be asked about {unit} ({detail})"),
+            format!("check it by hand: systemctl status {unit}"),
+        )
+    }
+
+    pub fn unit_not_loaded(unit: &str, load: &str) -> Text {
+        (
+            format!("systemd has no usable unit {unit} (load state: {load})"),
+            "install WebORCA on this host, or set weborca_unit in /etc/orca-ca/orca-cad.toml to its unit".into(),
+        )
+    }
+
+    pub fn unit_active(unit: &str, sub: &str) -> Text {
+        ok(format!("{unit} is active ({sub})"))
+    }
+
+    pub fn unit_failed(unit: &str) -> Text {
+        (
+            format!("{unit} has failed: WebORCA-Server is not running"),
+            format!(
+                "look at /opt/jma/weborca/log/jma-receipt-weborca.log and systemctl status {unit}, fix what they name, then: sudo systemctl restart {unit}"
+            ),
+        )
+    }
+
+    pub fn unit_not_running(unit: &str, active: &str, sub: &str) -> Text {
+        (
+            format!("{unit} is {active} ({sub}): WebORCA-Server is not running"),
+            format!("start it: sudo systemctl start {unit}"),
+        )
+    }
+
     pub fn crl_not_enforced_none() -> Text {
         ok("WebORCA-Server is not known to check CRLs; no revoked client certificate is still within its validity".into())
     }

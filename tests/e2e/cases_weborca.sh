@@ -362,19 +362,37 @@ case_weborca_doctor() {
     ctl "$MEMBER" install-server-cert 2 --no-restart
     check "setup: install 000002" 0 "$RC"
     local hosts=(--host 127.0.0.1 --host weborca-server)
+    fake_systemd "$WO_UNIT done active"
 
     ctl "$MEMBER" --json doctor "${hosts[@]}"
     check "good setup: exit 0" 0 "$RC"
     jcheck "…no errors" 0 .errors
     jcheck "…no warnings" 0 .warnings
     check "…every check ok" \
-        "weborca_user:ok conf_file:ok server_crt:ok server_pem:ok server_key_encrypted:ok ca_crt:ok key_matches_cert:ok issued_by_ca_crt:ok hosts_in_san:ok server_cert_expiry:ok server_cert_lifetime:ok ca_crt_is_ours:ok ca_expiry:ok client_cert_expiry:ok crl:ok crl_enforcement:ok" \
+        "weborca_user:ok conf_file:ok server_crt:ok server_pem:ok server_key_encrypted:ok ca_crt:ok key_matches_cert:ok issued_by_ca_crt:ok hosts_in_san:ok server_cert_expiry:ok server_cert_lifetime:ok ca_crt_is_ours:ok ca_expiry:ok client_cert_expiry:ok crl:ok crl_enforcement:ok weborca_unit:ok" \
         "$(json '[.checks[] | "\(.id):\(.status)"] | join(" ")')"
     ctl "$MEMBER" doctor "${hosts[@]}"
     check_match "people get a table" "^STATUS +CHECK +FOUND" "$OUT"
     check_match "…and a summary" "0 error\(s\), 0 warning\(s\)" "$OUT"
     ctl "$OTHER" doctor "${hosts[@]}"
     check "outsider: doctor refused (exit 3)" 3 "$RC"
+
+    # WebORCA-Server's unit as systemd sees it.
+    fake_systemd "$WO_UNIT done failed"
+    ctl "$MEMBER" --json doctor "${hosts[@]}"
+    check "unit failed: exit 12" 12 "$RC"
+    check "…weborca_unit error" error "$(doctor_status weborca_unit)"
+    check_match "…points at WebORCA's log" "has failed.*jma-receipt-weborca.log" \
+        "$(json '.checks[] | select(.id == "weborca_unit") | .found + " " + .fix')"
+    fake_systemd "other.service done"
+    ctl "$MEMBER" --json doctor "${hosts[@]}"
+    check "no such unit: weborca_unit error" error "$(doctor_status weborca_unit)"
+    check_match "…says so" "no usable unit $WO_UNIT \\(load state: not-found\\)" \
+        "$(json '.checks[] | select(.id == "weborca_unit") | .found')"
+    fake_systemd_stop
+    ctl "$MEMBER" --json doctor "${hosts[@]}"
+    check "systemd not reachable: exit 0, weborca_unit only a warning" "0 warning" "$RC $(doctor_status weborca_unit)"
+    fake_systemd "$WO_UNIT done active"
 
     local name
     name=$(hostname | tr 'A-Z' 'a-z')

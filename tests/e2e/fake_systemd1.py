@@ -9,13 +9,20 @@ and signatures:
   Unsubscribe()                          -> ()
   RestartUnit(s name, s mode)            -> o job
       unknown unit: error org.freedesktop.systemd1.NoSuchUnit
+  LoadUnit(s name)                       -> o unit
   signal JobNew(u id, o job, s unit)
   signal JobRemoved(u id, o job, s unit, s result)
+
+and, on unit objects (path escaped as systemd does), the properties
+LoadState, ActiveState and SubState of org.freedesktop.systemd1.Unit
+(not-found for units the file does not list).
 
 As real systemd does, JobRemoved comes after the reply to RestartUnit, from
 the main loop. Which units exist and how their jobs end is read from
 UNITS_FILE at every call ("unit result" per line, result done, failed,
-timeout, ...). Every call is appended to CALLS_FILE ("RestartUnit unit mode").
+timeout, ...), optionally followed by the unit's ActiveState before any
+restart (default active). Every call is appended to CALLS_FILE
+("RestartUnit unit mode").
 
 usage: fake_systemd1.py UNITS_FILE CALLS_FILE
 """
@@ -28,7 +35,38 @@ from dbus.mainloop.glib import DBusGMainLoop
 from gi.repository import GLib
 
 MANAGER = "org.freedesktop.systemd1.Manager"
+UNIT = "org.freedesktop.systemd1.Unit"
+PROPERTIES = "org.freedesktop.DBus.Properties"
 PATH = "/org/freedesktop/systemd1"
+
+
+def unit_path(name):
+    """systemd's escaping: every byte but letters and digits as _xx."""
+    return PATH + "/unit/" + "".join(
+        c if c.isalnum() else "_%02x" % ord(c) for c in name)
+
+
+class Unit(dbus.service.Object):
+    def __init__(self, bus, manager, name):
+        super().__init__(bus, unit_path(name))
+        self.manager = manager
+        self.name = name
+
+    def props(self):
+        load, active, sub = self.manager.state(self.name)
+        return {"Id": self.name, "LoadState": load, "ActiveState": active, "SubState": sub}
+
+    @dbus.service.method(PROPERTIES, in_signature="ss", out_signature="v")
+    def Get(self, interface, prop):
+        props = self.props()
+        if interface != UNIT or prop not in props:
+            raise dbus.DBusException("Unknown property %s.%s" % (interface, prop),
+                                     name="org.freedesktop.DBus.Error.UnknownProperty")
+        return props[prop]
+
+    @dbus.service.method(PROPERTIES, in_signature="s", out_signature="a{sv}")
+    def GetAll(self, interface):
+        return self.props() if interface == UNIT else {}
 
 
 class NoSuchUnit(dbus.DBusException):
@@ -41,15 +79,36 @@ class Manager(dbus.service.Object):
         self.units_file = units_file
         self.calls_file = calls_file
         self.next_id = 100
+        self.bus = bus
+        self.unit_objects = {}
+        # ActiveState after a restart job: what systemd would show.
+        self.after_restart = {}
 
     def units(self):
         units = {}
         with open(self.units_file) as f:
             for line in f:
                 parts = line.split()
-                if len(parts) == 2:
+                if len(parts) >= 2:
                     units[parts[0]] = parts[1]
         return units
+
+    def columns(self):
+        units = {}
+        with open(self.units_file) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 2:
+                    units[parts[0]] = parts[1:]
+        return units
+
+    def state(self, name):
+        units = self.columns()
+        if name not in units:
+            return ("not-found", "inactive", "dead")
+        active = self.after_restart.get(name) or (units[name][1] if len(units[name]) > 1 else "active")
+        sub = {"active": "running", "failed": "failed"}.get(active, "dead")
+        return ("loaded", active, sub)
 
     def record(self, line):
         with open(self.calls_file, "a") as f:
@@ -75,12 +134,20 @@ class Manager(dbus.service.Object):
         result = units[name]
 
         def finish():
+            self.after_restart[name] = "active" if result == "done" else "failed"
             self.JobNew(dbus.UInt32(job_id), job, name)
             self.JobRemoved(dbus.UInt32(job_id), job, name, result)
             return False
 
         GLib.timeout_add(100, finish)
         return job
+
+    @dbus.service.method(MANAGER, in_signature="s", out_signature="o")
+    def LoadUnit(self, name):
+        # Like systemd, any name loads: one without a unit file is "not-found".
+        if name not in self.unit_objects:
+            self.unit_objects[name] = Unit(self.bus, self, name)
+        return dbus.ObjectPath(unit_path(name))
 
     @dbus.service.signal(MANAGER, signature="uos")
     def JobNew(self, job_id, job, unit):

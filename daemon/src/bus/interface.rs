@@ -551,6 +551,7 @@ impl CaTool {
     async fn diagnose(
         &self,
         #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] connection: &zbus::Connection,
         options: Dict,
     ) -> Result<Vec<CheckInfo>> {
         let _call = self.activity.enter();
@@ -558,9 +559,14 @@ impl CaTool {
         let hosts = weborca::hosts(opts.strings(keys::HOSTS)?.unwrap_or_default())?;
         opts.finish()?;
         self.authz.check(&header, actions::READ).await?;
-        self.engine
-            .run(move |s| Ok(s.diagnose(hosts)?.iter().map(weborca::check_info).collect()))
-            .await
+        let (mut checks, unit) = self
+            .engine
+            .run(move |s| Ok((s.diagnose(hosts)?, s.config().weborca_unit.clone())))
+            .await?;
+        // systemd is asked here, not on the engine thread, which would wait.
+        let state = orca_cad::weborca::systemd1::unit_state(connection, &unit).await;
+        checks.push(orca_cad::weborca::doctor::unit_check(&unit, &state));
+        Ok(checks.iter().map(weborca::check_info).collect())
     }
 
     #[zbus(property(emits_changed_signal = "const"))]

@@ -24,6 +24,7 @@ use crate::service::{APPLE_MAX_SERVER_DAYS, EXPIRING_SOON_DAYS};
 
 use super::conf_file::{self, CA_CRT, SERVER_CRT, SERVER_PEM};
 use super::owner::{self, Owner};
+use super::systemd1::UnitState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -397,6 +398,30 @@ fn crl_state(inputs: &Inputs) -> Check {
     }
 }
 
+/// WebORCA-Server's unit, as systemd sees it (the page: 日レセが起動しない場合).
+pub fn unit_check(unit: &str, state: &UnitState) -> Check {
+    const ID: &str = "weborca_unit";
+    match state {
+        UnitState::Unavailable { detail } => {
+            Check::new(ID, Level::Warning, text::unit_unknown_state(unit, detail))
+        }
+        UnitState::Known { load, .. } if load != "loaded" => {
+            Check::new(ID, Level::Error, text::unit_not_loaded(unit, load))
+        }
+        UnitState::Known { active, sub, .. } if active == "active" => {
+            Check::new(ID, Level::Ok, text::unit_active(unit, sub))
+        }
+        UnitState::Known { active, .. } if active == "failed" => {
+            Check::new(ID, Level::Error, text::unit_failed(unit))
+        }
+        UnitState::Known { active, sub, .. } => Check::new(
+            ID,
+            Level::Warning,
+            text::unit_not_running(unit, active, sub),
+        ),
+    }
+}
+
 /// Revocation alone does not lock a client out of WebORCA-Server.
 fn crl_enforcement(inputs: &Inputs) -> Check {
     const ID: &str = "crl_enforcement";
@@ -415,5 +440,35 @@ fn crl_enforcement(inputs: &Inputs) -> Check {
             Level::Warning,
             text::crl_not_enforced(&still_valid, &inputs.unit),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known(load: &str, active: &str, sub: &str) -> UnitState {
+        UnitState::Known {
+            load: load.into(),
+            active: active.into(),
+            sub: sub.into(),
+        }
+    }
+
+    #[test]
+    fn unit_states_as_an_administrator_reads_them() {
+        let unit = "jma-receipt-weborca.service";
+        let level = |s: &UnitState| unit_check(unit, s).level;
+        assert_eq!(level(&known("loaded", "active", "running")), Level::Ok);
+        assert_eq!(level(&known("not-found", "inactive", "dead")), Level::Error);
+        assert_eq!(level(&known("masked", "inactive", "dead")), Level::Error);
+        assert_eq!(level(&known("loaded", "failed", "failed")), Level::Error);
+        assert_eq!(level(&known("loaded", "inactive", "dead")), Level::Warning);
+        let unavailable = UnitState::Unavailable {
+            detail: "no systemd".into(),
+        };
+        assert_eq!(level(&unavailable), Level::Warning);
+        let failed = unit_check(unit, &known("loaded", "failed", "failed"));
+        assert!(failed.fix.contains("jma-receipt-weborca.log"), "{failed:?}");
     }
 }

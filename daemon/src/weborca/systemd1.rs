@@ -24,6 +24,10 @@ trait Manager {
 
     fn restart_unit(&self, name: &str, mode: &str) -> zbus::Result<OwnedObjectPath>;
 
+    /// The unit's object, loading it if needed (GetUnit only knows loaded
+    /// units, and a stopped unit may have been unloaded).
+    fn load_unit(&self, name: &str) -> zbus::Result<OwnedObjectPath>;
+
     #[zbus(signal)]
     fn job_removed(
         &self,
@@ -34,7 +38,73 @@ trait Manager {
     ) -> zbus::Result<()>;
 }
 
+/// The subset of `org.freedesktop.systemd1.Unit` `doctor` reads.
+#[zbus::proxy(
+    interface = "org.freedesktop.systemd1.Unit",
+    default_service = "org.freedesktop.systemd1",
+    gen_blocking = false
+)]
+trait Unit {
+    #[zbus(property)]
+    fn load_state(&self) -> zbus::Result<String>;
+    #[zbus(property)]
+    fn active_state(&self) -> zbus::Result<String>;
+    #[zbus(property)]
+    fn sub_state(&self) -> zbus::Result<String>;
+}
+
 pub const NO_SUCH_UNIT: &str = "org.freedesktop.systemd1.NoSuchUnit";
+
+/// What systemd says about a unit, as `systemctl status` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnitState {
+    /// `load`: loaded, not-found, masked…; `active`: active, failed,
+    /// inactive…; `sub`: running, dead…
+    Known {
+        load: String,
+        active: String,
+        sub: String,
+    },
+    Unavailable {
+        detail: String,
+    },
+}
+
+/// Asks systemd how `unit` is doing.
+pub async fn unit_state(connection: &Connection, unit: &str) -> UnitState {
+    let result = async {
+        let manager = ManagerProxy::builder(connection)
+            .cache_properties(CacheProperties::No)
+            .build()
+            .await?;
+        let path = match manager.load_unit(unit).await {
+            Ok(p) => p,
+            Err(zbus::Error::MethodError(name, _, _)) if name.as_str() == NO_SUCH_UNIT => {
+                return Ok(UnitState::Known {
+                    load: "not-found".into(),
+                    active: "inactive".into(),
+                    sub: "dead".into(),
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        let proxy = UnitProxy::builder(connection)
+            .path(path)?
+            .cache_properties(CacheProperties::No)
+            .build()
+            .await?;
+        Ok(UnitState::Known {
+            load: proxy.load_state().await?,
+            active: proxy.active_state().await?,
+            sub: proxy.sub_state().await?,
+        })
+    };
+    result
+        .await
+        .unwrap_or_else(|e: zbus::Error| UnitState::Unavailable {
+            detail: e.to_string(),
+        })
+}
 
 /// How a restart ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
