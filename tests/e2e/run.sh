@@ -6,6 +6,7 @@
 # usage: tests/e2e/run.sh [CASE...]     (default: every case)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/cases_weborca.sh"
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (it creates users and installs polkit files)"; exit 2; }
 for tool in jq openssl unzip sqlite3 setpriv busctl /usr/bin/python3; do
     command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (see .ci/run for the packages)"; exit 2; }
@@ -387,8 +388,9 @@ CALLS
 ALL_CASES=(page_workflow outsider polkit_down bus_activation ready_notification
     parallel_clients restart_and_sigterm raw_bad_input password_prompt signals_and_properties)
 CASES_RUN=("${@:-${ALL_CASES[@]}}")
+[ $# -gt 0 ] || CASES_RUN+=("${WEBORCA_CASES[@]}")   # cases_weborca.sh
 
-trap 'e2e_stop_all' EXIT
+trap 'weborca_cleanup; e2e_stop_all' EXIT
 e2e_start_bus && e2e_install_polkit && e2e_start_polkit && e2e_setup_users \
     || { echo "harness did not come up"; e2e_dump_logs; exit 1; }
 e2e_install_binaries
