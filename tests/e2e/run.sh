@@ -386,9 +386,9 @@ CALLS
 
 # ------------------------------------------------------------------ main
 ALL_CASES=(page_workflow outsider polkit_down bus_activation ready_notification
-    parallel_clients restart_and_sigterm raw_bad_input password_prompt signals_and_properties)
+    parallel_clients restart_and_sigterm raw_bad_input password_prompt signals_and_properties
+    "${WEBORCA_CASES[@]}")   # cases_weborca.sh
 CASES_RUN=("${@:-${ALL_CASES[@]}}")
-[ $# -gt 0 ] || CASES_RUN+=("${WEBORCA_CASES[@]}")   # cases_weborca.sh
 
 trap 'weborca_cleanup; e2e_stop_all' EXIT
 e2e_start_bus && e2e_install_polkit && e2e_start_polkit && e2e_setup_users \
