@@ -5,8 +5,10 @@
 set -euo pipefail
 packages=(
     build-essential pkg-config libssl-dev libsqlite3-dev   # build: system OpenSSL and SQLite
-    dbus polkitd systemd python3-dbus util-linux           # the bus, polkitd, busctl, setpriv
+    dbus polkitd systemd python3-dbus util-linux           # the bus, polkitd, busctl, setpriv, unshare
+    python3-gi libglib2.0-bin                              # rawcall/notify_ready main loop, gdbus monitor
     openssl unzip jq sqlite3 libxml2-utils                 # checking what we issue
+    python3-gi faketime zip                                # WebORCA cases: stand-in systemd, expired certificates
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -18,16 +18,19 @@ use clap_complete::Shell;
 
 #[path = "../src"]
 mod ctl {
+    pub mod bundle_zip;
     pub mod cli;
     pub mod client;
     pub mod commands;
     pub mod error;
+    pub mod hosts;
     pub mod legacy;
     pub mod messages;
     pub mod output;
+    pub mod probe;
 }
 // The modules refer to each other as crate::<name>.
-use ctl::{cli, client, commands, error, legacy, messages, output};
+use ctl::{bundle_zip, cli, client, commands, error, hosts, legacy, messages, output, probe};
 
 const MANUAL: &str = "orca-catool-rs";
 
