@@ -112,6 +112,25 @@ pub fn invalid(a: &InvalidArgument) -> String {
         A::P12ProfileUnknown { value } => {
             format!("unknown PKCS#12 profile \"{value}\"; use compat or modern")
         }
+        A::ProfileUnknown { value } => {
+            format!("unknown profile \"{value}\"; use server or client")
+        }
+        A::CsrEmpty => "the certificate signing request is empty".into(),
+        A::CsrTooLarge { size, max } => format!(
+            "the certificate signing request has {size} bytes; a request has at most {max}"
+        ),
+        A::CsrUnreadable => "this is not a certificate signing request (PKCS#10, PEM or DER); create one with: openssl req -new -key KEY -out REQ.csr".into(),
+        A::CsrSignatureInvalid => "the certificate signing request's signature does not verify with its own key: it was altered or damaged; create it again".into(),
+        A::CsrKeyUnsupported { found } => format!(
+            "the certificate signing request has a {found} key; orca-cad signs only RSA 2048, RSA 3072, RSA 4096 and ECDSA P-256 keys"
+        ),
+        A::CsrCommonNames { count } => format!(
+            "the certificate signing request's subject has {count} common names (CN); it needs exactly one"
+        ),
+        A::CsrNoNames => "the certificate signing request names no host: put DNS or IP entries in its subjectAltName, or the host name as its common name (CN)".into(),
+        A::CsrNameUnsupported { name } => format!(
+            "the certificate signing request asks for the name {name}; only DNS host names and IP addresses are signed"
+        ),
     }
 }
 
