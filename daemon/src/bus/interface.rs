@@ -255,6 +255,65 @@ impl CaTool {
         Ok(out)
     }
 
+    /// Signs a PKCS#10 request. Cheap checks (size, profile, options) come
+    /// before polkit; the request itself is parsed only for an authorized
+    /// caller, so nobody else gets ASN.1 parsed in this process.
+    async fn sign_request(
+        &self,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
+        csr: Vec<u8>,
+        profile: String,
+        options: Dict,
+    ) -> Result<CertInfo> {
+        let _call = self.activity.enter();
+        if csr.is_empty() {
+            return Err(InvalidArgument::CsrEmpty.into());
+        }
+        if csr.len() > wire::MAX_CSR_BYTES {
+            return Err(InvalidArgument::CsrTooLarge {
+                size: csr.len(),
+                max: wire::MAX_CSR_BYTES,
+            }
+            .into());
+        }
+        let kind = match profile.as_str() {
+            wire::profiles::SERVER => CertKind::Server,
+            wire::profiles::CLIENT => CertKind::Client,
+            other => {
+                return Err(InvalidArgument::ProfileUnknown {
+                    value: validate::printable(other, 40),
+                }
+                .into());
+            }
+        };
+        let mut opts = Options::new(options);
+        let validity = days(opts.integer(keys::VALIDITY_DAYS)?)?;
+        opts.finish()?;
+        let caller = self.authz.check(&header, actions::ISSUE).await?;
+        let (mut info, signed) = self
+            .engine
+            .run(move |s| {
+                let signed = s.sign_request(&csr, kind, validity)?;
+                Ok((convert::cert_info(&signed.record, s.now()), signed))
+            })
+            .await?;
+        tracing::info!(
+            action = "sign-request",
+            uid = caller.uid,
+            issue_number = %signed.record.number,
+            serial = %signed.record.serial,
+            cn = %signed.record.common_name,
+            kind = %signed.record.kind,
+            key_type = signed.record.key_type.as_str(),
+            "certificate signed for a request"
+        );
+        let _ = Self::certificate_issued(&emitter, info.clone()).await;
+        info.certificate_pem = Some(signed.certificate_pem);
+        info.warnings = Some(signed.warnings.iter().map(Warning::to_string).collect());
+        Ok(info)
+    }
+
     async fn export(
         &self,
         #[zbus(header)] header: Header<'_>,

@@ -16,8 +16,9 @@ use crate::error::InvalidArgument;
 use crate::validate;
 
 /// A request larger than this is not a request: an RSA 4096 CSR with a
-/// hundred names stays far below.
-pub const MAX_BYTES: usize = 64 * 1024;
+/// hundred names stays far below. The bus refuses larger ones before
+/// asking polkit, with the same limit.
+pub const MAX_BYTES: usize = orca_ca_proto::wire::MAX_CSR_BYTES;
 
 /// A request whose signature and key type were checked; names not yet
 /// validated (that depends on the profile it is signed for).
