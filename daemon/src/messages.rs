@@ -122,7 +122,7 @@ pub fn invalid(a: &InvalidArgument) -> String {
         A::CsrUnreadable => "this is not a certificate signing request (PKCS#10, PEM or DER); create one with: openssl req -new -key KEY -out REQ.csr".into(),
         A::CsrSignatureInvalid => "the certificate signing request's signature does not verify with its own key: it was altered or damaged; create it again".into(),
         A::CsrKeyUnsupported { found } => format!(
-            "the certificate signing request has a {found} key; orca-cad signs only RSA 2048, RSA 3072, RSA 4096 and ECDSA P-256 keys"
+            "the certificate signing request's key is {found}; orca-cad signs only RSA 2048, RSA 3072, RSA 4096 and ECDSA P-256 keys"
         ),
         A::CsrCommonNames { count } => format!(
             "the certificate signing request's subject has {count} common names (CN); it needs exactly one"
