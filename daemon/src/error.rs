@@ -161,7 +161,7 @@ pub enum WebOrcaProblem {
     KeyMismatch {
         number: IssueNumber,
     },
-    /// Key escrow was off when it was issued: there is no key to place.
+    /// Signed for a request, or issued with key escrow off: there is no key to place.
     NoKeyMaterial {
         number: IssueNumber,
     },

@@ -171,7 +171,7 @@ impl fmt::Display for Warning {
             ),
             Warning::NoKeyMaterial { number } => write!(
                 f,
-                "the index holds no private key for {number} (key escrow was off): the export has only the certificate and ca.crt"
+                "the index holds no private key for {number} (it was signed for a request whose key stays with its owner, or issued with key escrow off): the export has only the certificate and ca.crt"
             ),
         }
     }
@@ -358,7 +358,7 @@ pub fn weborca(e: &Error) -> String {
             "the private key kept for certificate {number} does not belong to it; nothing was installed: issue a new certificate"
         ),
         WebOrcaProblem::NoKeyMaterial { number } => format!(
-            "orca-cad holds no private key for certificate {number} (it was issued with key_escrow off), so it cannot be installed; issue a new one, or place the files from its zip by hand"
+            "orca-cad holds no private key for certificate {number} (it was signed for a request whose key stays with its owner, or issued with key_escrow off), so it cannot be installed; place it with its own key by hand, or issue a new one"
         ),
         WebOrcaProblem::NotInstalled { path } => format!(
             "{} does not exist: WebORCA does not look installed on this host (install WebORCA first; with --create, orca-cad writes a new jma-receipt.conf into an existing directory)",

@@ -105,7 +105,7 @@ case_csr_sign() {
     check "show: no key material" false "$(json .has_key_material)"
     ctl "$MEMBER" export 2 --out "$home/out"
     check "export 2" 0 "$RC"
-    check_match "…warns that the export has no private key" "no private key" "$ERR"
+    check_match "…warns that the export has no private key, and why" "no private key .*signed for a request" "$ERR"
     local zip=$home/out/000002__JP_orca_weborca.clinic.example.zip b=000002__JP_orca_weborca.clinic.example
     check "export holds only .crt and ca.crt" "$b/ $b/$b.crt $b/ca.crt" \
         "$(unzip -Z1 "$zip" 2>&1 | sort | tr '\n' ' ' | sed 's/ $//')"
