@@ -42,8 +42,20 @@ case_csr_sign() {
         -addext "subjectAltName=DNS:weborca.clinic.example,DNS:weborca,IP:192.168.1.100" \
         -addext "basicConstraints=critical,CA:TRUE" \
         -addext "keyUsage=critical,keyCertSign,cRLSign"
+    local log=$CASE_DIR/signals.log mon i
+    : > "$log"; chmod 0666 "$log"
+    e2e_as_argv "$MEMBER"
+    "${E2E_AS[@]}" gdbus monitor --system --dest jp.or.med.orca.CaTool1 >"$log" 2>&1 &
+    mon=$!
+    for i in $(seq 50); do grep -q "is owned by" "$log" && break; sleep 0.1; done
     ctl "$MEMBER" sign-request "$w/srv.csr" --profile server --validity-days 825
     check "member: sign-request --profile server (RSA 2048)" 0 "$RC"
+    for i in $(seq 50); do grep -q "CertificateIssued" "$log" && break; sleep 0.1; done
+    kill "$mon" 2>/dev/null; wait "$mon" 2>/dev/null
+    check_match "CertificateIssued names 000002" "CertificateIssued .*'000002'" "$(cat "$log")"
+    check_match "orca-cad logs it: action, caller, number, key type" \
+        'certificate signed for a request action="sign-request" uid=[0-9]+ issue_number=000002 serial=[0-9A-F]{32} cn=weborca.clinic.example kind=server key_type="rsa2048"' "$(cat "$CAD_LOG")"
+    check_not "…and no certificate or key material in the log" grep -q "BEGIN" "$CAD_LOG"
     local srv=$certs/000002__JP_orca_weborca.clinic.example.crt
     check "prints the certificate's path under \$HOME/certs" "$srv" "$OUT"
     check_cmd "…and it is there" test -f "$srv"
