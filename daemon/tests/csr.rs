@@ -265,6 +265,26 @@ fn client_request_gets_its_cn_p256_and_der_is_accepted() {
 }
 
 #[test]
+fn pem_after_text_is_read_as_openssl_req_text_writes_it() {
+    let (_tmp, mut svc) = lab();
+    let key = ec(Nid::X9_62_PRIME256V1);
+    let req = request(
+        &key,
+        &key,
+        &Ask {
+            cn: Some("reception"),
+            ..Default::default()
+        },
+    );
+    let mut with_text = req.to_text().unwrap();
+    with_text.extend_from_slice(&pem(&req));
+    let s = svc
+        .sign_request(&with_text, CertKind::Client, None)
+        .expect("`openssl req -text` output is a request");
+    assert_eq!(s.record.common_name, "reception");
+}
+
+#[test]
 fn server_request_without_san_uses_its_cn_as_host_or_address() {
     let (_tmp, mut svc) = lab();
     let key = ec(Nid::X9_62_PRIME256V1);

@@ -216,6 +216,24 @@ mod tests {
     }
 
     #[test]
+    fn foreign_key_types_are_named_in_the_refusal() {
+        let rsa1024 = PKey::from_rsa(Rsa::generate(1024).expect("rsa")).expect("pkey");
+        assert_eq!(PublicKey::from_pkey(&rsa1024), Err("RSA 1024".into()));
+        let p384 =
+            EcKey::generate(&EcGroup::from_curve_name(Nid::SECP384R1).expect("group")).expect("ec");
+        let p384 = PKey::from_ec_key(p384).expect("pkey");
+        assert_eq!(PublicKey::from_pkey(&p384), Err("EC secp384r1".into()));
+        let ed = PKey::generate_ed25519().expect("ed25519");
+        assert_eq!(PublicKey::from_pkey(&ed), Err("ED25519".into()));
+        let ours = KeyPair::generate(KeyType::EcdsaP256).expect("generate");
+        assert_eq!(
+            PublicKey::from_pkey(ours.pkey()).as_ref(),
+            Ok(ours.public()),
+            "our own keys pass the same gate"
+        );
+    }
+
+    #[test]
     fn debug_output_has_no_key() {
         let k = KeyPair::generate(KeyType::EcdsaP256).expect("generate");
         assert!(!format!("{k:?}").contains("PRIVATE"));

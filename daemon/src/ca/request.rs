@@ -47,7 +47,8 @@ impl SigningRequest {
                 max: MAX_BYTES,
             });
         }
-        let req = if bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
+        // PEM may follow text (`openssl req -text` prints the request first).
+        let req = if bytes.windows(10).any(|w| w == b"-----BEGIN") {
             X509Req::from_pem(bytes)
         } else {
             X509Req::from_der(bytes)
