@@ -7,6 +7,8 @@ packages=(
     build-essential pkg-config libssl-dev libsqlite3-dev   # build: system OpenSSL and SQLite
     dbus polkitd systemd python3-dbus util-linux           # the bus, polkitd, busctl, setpriv
     openssl unzip jq sqlite3 libxml2-utils                 # checking what we issue
+    chromium nginx-light gnutls-bin libnss3-tools curl     # real clients and servers (tests/clients)
+    faketime python3-venv                                  # expired certificates; pkilint's venv
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -21,4 +23,13 @@ fi
 if ! command -v cargo >/dev/null; then
     echo "install-deps: cargo not found: install Rust with rustup (https://rustup.rs), 1.85 or newer" >&2
     exit 1
+fi
+# pkilint (PyPI, pinned) for tests/clients, in a venv under target/ so the
+# system Python stays untouched.
+pkilint_version=0.13.3
+venv=${PKILINT_VENV:-$(cd "$(dirname "$0")/.." && pwd)/target/pkilint-venv}
+if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('pkilint') != '$pkilint_version')" 2>/dev/null; then
+    echo "install-deps: installing pkilint $pkilint_version into $venv"
+    /usr/bin/python3 -m venv "$venv"
+    "$venv/bin/pip" install -q "pkilint==$pkilint_version"
 fi
