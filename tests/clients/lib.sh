@@ -14,7 +14,9 @@ eval "e2e_new_case() $(declare -f new_case | tail -n +2)"
 new_case() { e2e_new_case "$@"; CASE_ORDER+=("$1"); }
 summary_all() { CASES_RUN=("${CASE_ORDER[@]}"); summary; }
 
-check_not_match() { if printf '%s' "$3" | grep -Eq -- "$2"; then fail "$1" "unexpected /$2/ in: $(printf '%s' "$3" | grep -E -m2 -- "$2" | head -c 300)"; else pass "$1"; fi; }
+# A here-string, not a pipe: grep -q exits at the first match, and printf
+# would then die of SIGPIPE, which pipefail turns into "no match".
+check_not_match() { if grep -Eq -- "$2" <<<"$3"; then fail "$1" "unexpected /$2/ in: $(printf '%s' "$3" | grep -E -m2 -- "$2" | head -c 300)"; else pass "$1"; fi; }
 
 # A free TCP port on 127.0.0.1 (the kernel picks it).
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
