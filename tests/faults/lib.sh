@@ -15,6 +15,13 @@ new_case() { e2e_new_case "$@"; CASE_ORDER+=("$1"); }
 # would then die of SIGPIPE, which pipefail turns into "no match".
 check_not_match() { if grep -Eq -- "$2" <<<"$3"; then fail "$1" "unexpected /$2/ in: $(printf '%s' "$3" | grep -E -m2 -- "$2" | head -c 300)"; else pass "$1"; fi; }
 
+# The daemon runs and owns its name; unlike e2e's daemon_alive, also true
+# when it answers every call with an error (damaged state, bad config).
+cad_serving() {
+    kill -0 "$CAD_PID" 2>/dev/null &&
+        [ "$(busctl --system status jp.or.med.orca.CaTool1 2>/dev/null | awk -F= '/^PID=/ {print $2}')" = "$CAD_PID" ]
+}
+
 # Read-only view of the index (the daemon may be dead or alive).
 q() { sqlite3 "file:$1/state/index.sqlite?mode=ro" "$2" 2>&1; }
 
