@@ -33,3 +33,8 @@ if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.vers
     /usr/bin/python3 -m venv "$venv"
     "$venv/bin/pip" install -q "pkilint==$pkilint_version"
 fi
+# cargo-fuzz (crates.io, pinned) for the bounded fuzzing step (tests/fuzz).
+if ! cargo fuzz --version 2>/dev/null | grep -q "0.13.2"; then
+    echo "install-deps: installing cargo-fuzz 0.13.2"
+    cargo install -q cargo-fuzz --version 0.13.2 --locked
+fi
