@@ -84,15 +84,33 @@ db_digest() {
       sha256sum < "$1/state/crl.der"; } | sha256sum | cut -c1-16
 }
 
-# After a (re)start the published CRL files are the index's CRL.
+# After a (re)start the published CRL files are the index's CRL. Asked
+# twice a second apart: a call that slipped past the workers' pause may be
+# between its commit and its file write (it writes both within a second).
 crl_files_match_index() {
+    _crl_files_match_index "$1" || { sleep 1; _crl_files_match_index "$1"; }
+}
+_crl_files_match_index() {
     local dir=$1
     [ "$(q "$dir" "SELECT hex(der) FROM crl;")" = "$(od -An -v -tx1 "$dir/state/crl.der" | tr -d ' \n' | tr a-f A-F)" ]
 }
 
+# The results table: checks run, passed and failed per case (CI reads it).
+summary_table() {
+    printf '\n%-28s %7s %7s %7s\n' "case" "checks" "passed" "failed"
+    local c n f
+    for c in "${CASE_ORDER[@]}"; do
+        n=${CASE_CHECKS[$c]:-0}; f=${CASE_FAILED[$c]:-0}
+        printf '%-28s %7s %7s %7s\n' "$c" "$n" $((n - f)) "$f"
+    done
+    printf '%-28s %7s %7s %7s\n' "total" "$CHECKS" $((CHECKS - FAILED)) "$FAILED"
+    if [ "$FAILED" -gt 0 ]; then
+        printf '\nfailures:\n'; printf '  %s\n' "${FAILURES[@]}"
+    fi
+}
+
 summary_faults() {
-    CASES_RUN=("${CASE_ORDER[@]}")
-    summary
+    summary_table
     printf '\n%-28s %7s\n' "hostile conditions" "count"
     printf '%-28s %7s\n' "kill -9 survived" "$KILLS_SURVIVED/$KILLS_TRIED"
     printf '%-28s %7s\n' "issues under kills" "$ISSUES_UNDER_FIRE"

@@ -27,15 +27,19 @@ case_kill9() {
     check "init" 0 "$RC"
     CA_KEY_SUM=$(sha256sum < "$CASE_DIR/state/ca.key")
     LAST_CRL_NUMBER=
-    local out=$ORCA_E2E_DIR/home/$MEMBER/kill9 stop=$CASE_DIR/stop
+    local out=$ORCA_E2E_DIR/home/$MEMBER/kill9 stop=$CASE_DIR/stop pause=$CASE_DIR/pause
     e2e_as "$MEMBER" mkdir -p "$out"
-    rm -f "$stop"
+    rm -f "$stop" "$pause"
+    # Workers hold still while a restarted daemon's files are compared with
+    # its index (a CRL call in between would change one before the other).
+    hold() { while [ -e "$pause" ]; do sleep 0.05; done; }
     local pids=() w
     # Issuers: each attempt is counted, successful or not.
     for w in 1 2 3; do
         (
             n=0
             while [ ! -e "$stop" ]; do
+                hold
                 n=$((n + 1))
                 echo x >> "$CASE_DIR/attempts"
                 e2e_as "$MEMBER" "$BIN/orca-cactl" --no-ask-password issue-client-cert -c "k$w-$n" --out "$out" \
@@ -47,6 +51,7 @@ case_kill9() {
     # Revoker: revokes delivered bundles, newest first.
     (
         while [ ! -e "$stop" ]; do
+            hold
             z=$(find "$out" -name '*.zip' -printf '%f\n' 2>/dev/null | sort -r | head -1)
             if [ -n "$z" ]; then
                 e2e_as "$MEMBER" "$BIN/orca-cactl" --no-ask-password revoke "${z:0:6}" --reason superseded \
@@ -59,6 +64,7 @@ case_kill9() {
     # CRL: forced renewals and fresh CRLs.
     (
         while [ ! -e "$stop" ]; do
+            hold
             e2e_as "$MEMBER" "$BIN/orca-cactl" --no-ask-password crl renew >/dev/null 2>>"$CASE_DIR/crl-errors.log" </dev/null
             e2e_as "$MEMBER" "$BIN/orca-cactl" --no-ask-password issue-crl >/dev/null 2>>"$CASE_DIR/crl-errors.log" </dev/null
         done
@@ -76,11 +82,15 @@ case_kill9() {
         else sleep "$((RANDOM % 2)).$(printf '%03d' $((400 + RANDOM % 600)))"; fi
         KILLS_TRIED=$((KILLS_TRIED + 1))
         kill -9 "$CAD_PID"; wait "$CAD_PID" 2>/dev/null; CAD_PID=""
+        touch "$pause"
         problems=$(consistency_problems "$CASE_DIR" "$out")
+        # Calls started just before the pause meet the dead daemon and end.
+        sleep 0.3
         if ! start_cad "$CASE_DIR" >>"$CASE_DIR/restarts.log"; then
             fail "restart after kill $k" "$(tail -3 "$CAD_LOG")"; break
         fi
         crl_files_match_index "$CASE_DIR" || problems+=$'\n'"published CRL differs from the index after restart"
+        rm -f "$pause"
         if [ -n "$problems" ]; then fail "consistent after kill $k" "$problems"; break; fi
         KILLS_SURVIVED=$((KILLS_SURVIVED + 1))
         rows=$(q "$CASE_DIR" "SELECT count(*) FROM certificates WHERE kind = 'client';")
@@ -126,6 +136,64 @@ case_kill9() {
     check_cmd "the published CRL verifies against the CA" \
         openssl crl -inform DER -in "$CASE_DIR/state/crl.der" -CAfile "$CASE_DIR/state/ca.crt" -noout
     stop_cad; check "daemon exits 0" 0 "$CAD_RC"
+}
+
+# kill -9 while the CA is being created (RSA 4096 keeps init busy): after the
+# restart there is either a whole CA (key matching the certificate, 0600) or
+# none, and then init works; a key left from the killed attempt is kept.
+case_kill9_init() {
+    new_case kill9_init
+    local i dir served ms
+    # How long an undisturbed init takes here, so the kills spread over all of it.
+    dir=$CASE_DIR/0; mkdir -p "$dir"; : > "$dir/orca-cad.toml"
+    start_cad "$dir" >/dev/null || { fail "daemon starts"; return; }
+    local t0; t0=$(date +%s%N)
+    ctl root init --yes --key-type rsa4096
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    check "undisturbed RSA 4096 init (${ms} ms)" 0 "$RC"
+    stop_cad
+    for i in $(seq "${INIT_KILLS:-16}"); do
+        dir=$CASE_DIR/$i; mkdir -p "$dir"; : > "$dir/orca-cad.toml"
+        start_cad "$dir" >/dev/null || { fail "daemon starts ($i)"; return; }
+        HOME=$ORCA_E2E_DIR/home/root "$BIN/orca-cactl" init --yes --key-type rsa4096 >/dev/null 2>&1 </dev/null &
+        local client=$!
+        # Anywhere from the call's arrival to a little after its answer.
+        local d=$((RANDOM * (ms * 15 / 10) / 32768))
+        sleep "$((d / 1000)).$(printf '%03d' $((d % 1000)))"
+        KILLS_TRIED=$((KILLS_TRIED + 1))
+        kill -9 "$CAD_PID"; wait "$CAD_PID" 2>/dev/null; CAD_PID=""
+        wait "$client" 2>/dev/null
+        local pending=no
+        [ -e "$dir/state/ca.key.new" ] && pending=yes
+        start_cad "$dir" >/dev/null || { fail "restart after kill during init ($i)"; return; }
+        local has_ca problems=""
+        has_ca=$(q "$dir" "SELECT count(*) FROM certificates WHERE kind = 'ca';")
+        if [ "$has_ca" = 1 ]; then
+            [ -f "$dir/state/ca.key" ] || problems+="CA in the index but no ca.key; "
+            [ "$(stat -c %a "$dir/state/ca.key" 2>/dev/null)" = 600 ] || problems+="ca.key not 0600; "
+            [ "$(openssl x509 -in "$dir/state/ca.crt" -noout -pubkey 2>&1)" = "$(openssl pkey -in "$dir/state/ca.key" -pubout 2>&1)" ] \
+                || problems+="ca.key does not match ca.crt; "
+            ctl root issue-client-cert -c after-init-kill --out "$dir/zips"
+            [ "$RC" = 0 ] || problems+="issue after restart failed: $ERR; "
+            served=whole
+        else
+            [ ! -f "$dir/state/ca.key" ] || problems+="ca.key without a CA in the index; "
+            ctl root init --yes --key-type ecdsa-p256
+            [ "$RC" = 0 ] || problems+="init after restart failed: $ERR; "
+            served=none
+            if [ "$pending" = yes ]; then
+                served="none (the killed attempt's key kept as $(cd "$dir/state" && ls ca.key.abandoned-* 2>/dev/null))"
+                ls "$dir/state"/ca.key.abandoned-* >/dev/null 2>&1 || problems+="the killed attempt's key was not kept; "
+            fi
+        fi
+        if [ -z "$problems" ]; then
+            KILLS_SURVIVED=$((KILLS_SURVIVED + 1))
+            pass "kill -9 during init #$i: CA $served after restart, and it works"
+        else
+            fail "kill -9 during init #$i" "$problems"
+        fi
+        stop_cad
+    done
 }
 
 # The state directory on a 4 MB tmpfs, filled up: issuing fails with a clear
@@ -332,6 +400,15 @@ CALLS
     check_not_match "a NUL byte in a string never arrives as a call" '^OK' "$RAW"
     if cad_serving; then pass "…daemon still serving"; else fail "…daemon still serving"; fi
 
+    # A descriptor on which every write fails (/dev/full): a named error, and
+    # the committed row can still be exported.
+    INPUTS_TRIED=$((INPUTS_TRIED + 1))
+    raw "$MEMBER" --fd "/dev/full:w" IssueClientCert 'sa{sv}h' '["devfull", {}, "@fd0"]'
+    check_match "bundle fd on /dev/full → a named error" "^ERROR jp\.or\.med\.orca\.CaTool1\.Error\.[A-Za-z]+" "$RAW"
+    echo "       orca-cad said: $RAW"
+    if cad_serving; then pass "…daemon still serving"; else fail "…daemon still serving"; fi
+    before=$(db_digest "$CASE_DIR")
+
     # Export of the CA: a bundle with certificates only, never the CA key.
     INPUTS_TRIED=$((INPUTS_TRIED + 1))
     local cazip=$ORCA_E2E_DIR/home/$MEMBER/ca-export.zip
@@ -454,7 +531,7 @@ case_secrets() {
 }
 
 # ------------------------------------------------------------------ main
-ALL_CASES=(kill9 full_disk full_output corrupt_state bad_input secrets)
+ALL_CASES=(kill9 kill9_init full_disk full_output corrupt_state bad_input secrets)
 CASES_RUN=("${@:-${ALL_CASES[@]}}")
 
 FULL_DISK_MOUNT=
