@@ -168,11 +168,10 @@ EOF
 }
 
 # Chromium picks the client certificate without a dialog only through this
-# managed policy; it is installed for the run and removed after.
+# managed policy; it is installed for the run and removed after (a file of
+# this name left by a killed run is ours, and is replaced).
 install_chromium_policy() {
-    mkdir -p "$(dirname "$CHROMIUM_POLICY")"
-    [ ! -e "$CHROMIUM_POLICY" ] || return 1
-    echo '{}' > "$CHROMIUM_POLICY"
+    mkdir -p "$(dirname "$CHROMIUM_POLICY")" && echo '{}' > "$CHROMIUM_POLICY"
 }
 policy_urls() {
     local u json='[]'

@@ -535,7 +535,8 @@ ALL_CASES=(kill9 kill9_init full_disk full_output corrupt_state bad_input secret
 CASES_RUN=("${@:-${ALL_CASES[@]}}")
 
 FULL_DISK_MOUNT=
-trap '[ -n "$FULL_DISK_MOUNT" ] && umount -l "$FULL_DISK_MOUNT"; e2e_stop_all' EXIT
+# e2e_stop_all dumps the logs when the exit status says failure: keep it.
+trap 'rc=$?; [ -z "$FULL_DISK_MOUNT" ] || umount -l "$FULL_DISK_MOUNT"; (exit $rc); e2e_stop_all' EXIT
 e2e_start_bus && e2e_install_polkit && e2e_start_polkit && e2e_setup_users \
     || { echo "harness did not come up"; e2e_dump_logs; exit 1; }
 e2e_install_binaries
