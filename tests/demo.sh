@@ -13,12 +13,14 @@ cargo build --workspace --locked -q
 
 . tests/e2e/lib.sh
 cleanup() {
-    [ -n "${CAD_PID:-}" ] && stop_cad >/dev/null
+    local rc=$?
+    [ -n "${CAD_PID:-}" ] && stop_cad
+    [ "${KEEP:-0}" = 1 ] && echo "kept: $ORCA_E2E_DIR (state and logs; the test users' homes go with the users)"
+    # e2e_stop_all shows the logs only when the demo failed: give it our status.
     if [ "${KEEP:-0}" = 1 ]; then
-        echo "kept: $ORCA_E2E_DIR (state and logs; the test users' homes go with the users)"
-        ORCA_E2E_KEEP=1 e2e_stop_all
+        (exit "$rc"); ORCA_E2E_KEEP=1 e2e_stop_all
     else
-        e2e_stop_all
+        (exit "$rc"); e2e_stop_all
     fi
 }
 trap cleanup EXIT
@@ -26,6 +28,9 @@ e2e_start_bus; e2e_install_polkit; e2e_start_polkit; e2e_setup_users
 e2e_install_binaries
 DIR=$ORCA_E2E_DIR/demo
 mkdir -p "$DIR"
+# The daemon's configuration, as /etc/orca-ca/orca-cad.toml would be: the
+# defaults of orca-catool (3650 days, RSA 2048, p12 readable by every Windows).
+printf '# orca-cad configuration for the demo: defaults\n' > "$DIR/orca-cad.toml"
 start_cad "$DIR"
 export HOME_MEMBER=$ORCA_E2E_DIR/home/$MEMBER
 
@@ -55,8 +60,8 @@ say "8. Checked with OpenSSL"
 x=$(mktemp -d); (cd "$x" && unzip -q "$HOME_MEMBER/certs/000002__JP_orca_weborca-server.zip" && unzip -q "$HOME_MEMBER/certs/000003__JP_orca_user1.zip" && unzip -q "$HOME_MEMBER/certs/000004__JP_orca_user2.zip")
 S=$x/000002__JP_orca_weborca-server/000002__JP_orca_weborca-server
 openssl verify -purpose sslserver -x509_strict -verify_ip 192.168.1.100 -CAfile "$x/000002__JP_orca_weborca-server/ca.crt" "$S.crt"
-openssl verify -purpose sslclient -crl_check -CRLfile "$HOME_MEMBER/crl.pem" -CAfile "$S/../ca.crt" "$x/000003__JP_orca_user1/000003__JP_orca_user1.crt"
-openssl verify -purpose sslclient -crl_check -CRLfile "$HOME_MEMBER/crl.pem" -CAfile "$S/../ca.crt" "$x/000004__JP_orca_user2/000004__JP_orca_user2.crt" || echo "(user2 is revoked, as it should be)"
+openssl verify -purpose sslclient -crl_check -CRLfile "$HOME_MEMBER/crl.pem" -CAfile "$x/000002__JP_orca_weborca-server/ca.crt" "$x/000003__JP_orca_user1/000003__JP_orca_user1.crt"
+openssl verify -purpose sslclient -crl_check -CRLfile "$HOME_MEMBER/crl.pem" -CAfile "$x/000002__JP_orca_weborca-server/ca.crt" "$x/000004__JP_orca_user2/000004__JP_orca_user2.crt" || echo "(user2 is revoked, as it should be)"
 openssl pkcs12 -in "$x/000003__JP_orca_user1/000003__JP_orca_user1.p12" -passin "file:$x/000003__JP_orca_user1/000003__JP_orca_user1.pass" -noout && echo "user1.p12: opens with its .pass"
 rm -rf "$x"
 say "9. The state directory the daemon owns (0700; ca.key 0600)"

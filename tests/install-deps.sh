@@ -5,10 +5,12 @@
 set -euo pipefail
 packages=(
     build-essential pkg-config libssl-dev libsqlite3-dev   # build: system OpenSSL and SQLite
-    dbus polkitd systemd python3-dbus util-linux           # the bus, polkitd, busctl, setpriv
+    dbus polkitd systemd python3-dbus util-linux           # the bus, polkitd, busctl, setpriv, unshare
+    python3-gi libglib2.0-bin                              # rawcall/notify_ready main loop, gdbus monitor
     openssl unzip jq sqlite3 libxml2-utils                 # checking what we issue
+    python3-gi faketime zip                                # WebORCA cases: stand-in systemd, expired certificates
     chromium nginx-light gnutls-bin libnss3-tools curl     # real clients and servers (tests/clients)
-    faketime python3-venv                                  # expired certificates; pkilint's venv
+    python3-venv                                           # pkilint's venv
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -74,6 +74,35 @@ pub enum Command {
     },
     /// CA, CRL and certificate health at a glance
     Status,
+    /// Place a server certificate for WebORCA-Server, set jma-receipt.conf, restart it
+    ///
+    /// Writes <base>.crt, <base>.pem and ca.crt into the WebORCA conf
+    /// directory (/opt/jma/weborca/conf), owner orca:orca, mode 0400; sets
+    /// SERVER_CRT=, SERVER_PEM= and CA_CRT= in jma-receipt.conf, keeping
+    /// every other line and a timestamped backup of the old file; then
+    /// restarts WebORCA-Server through systemd and waits for the result.
+    #[command(verbatim_doc_comment)]
+    InstallServerCert(InstallServerArgs),
+    /// Place a client certificate for push-exchanger and API clients
+    ///
+    /// Writes <base>.crt, <base>.pem, <base>.enc.pem, <base>.pass and ca.crt
+    /// into the WebORCA conf directory (owner orca, mode 0400), where the
+    /// ORCA page says such clients must read them, and prints the settings.
+    #[command(verbatim_doc_comment)]
+    InstallClientCert {
+        /// Issue number (3 or 000003) or hex serial of a client certificate
+        id: String,
+    },
+    /// Check WebORCA's client authentication for every trouble the ORCA page lists
+    ///
+    /// Checks jma-receipt.conf (SERVER_CRT, SERVER_PEM, CA_CRT), the files
+    /// and who can read them, an encrypted server key, key/certificate
+    /// mismatch, the issuing CA, host names in the certificate, expiry
+    /// (31 days, as WebORCA-Server warns), validity over 825 days, the CRL,
+    /// the state of jma-receipt-weborca.service; with --probe also connects
+    /// to WebORCA. Exit status 12 when a check fails.
+    #[command(verbatim_doc_comment)]
+    Doctor(DoctorArgs),
     /// The ORCA page's orca-catool syntax (what the orca-catool link runs)
     #[command(hide = true)]
     Legacy {
@@ -154,6 +183,35 @@ pub struct IssueClientArgs {
     /// Directory for the zip [default: $HOME/certs]
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallServerArgs {
+    /// Issue number (3 or 000003) or hex serial of a server certificate
+    pub id: String,
+    /// Place and configure, but do not restart WebORCA-Server (prints what to run)
+    #[arg(long)]
+    pub no_restart: bool,
+    /// Write a new jma-receipt.conf when there is none (normally an error:
+    /// WebORCA does not look installed)
+    #[arg(long)]
+    pub create: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Host name or IP address clients type to reach WebORCA (repeatable)
+    /// [default: this machine's host name and addresses]
+    #[arg(long = "host", value_name = "NAME")]
+    pub hosts: Vec<String>,
+    /// Also connect to WebORCA with TLS [default URL: https://HOST:8000,
+    /// HOST the first --host or this machine's name]
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+    pub probe: Option<String>,
+    /// Client certificate for --probe: an issue number (exported through
+    /// orca-cad) or a bundle .zip
+    #[arg(long, value_name = "ID-OR-ZIP", requires = "probe")]
+    pub bundle: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -426,6 +484,64 @@ mod tests {
         assert!(c.json && c.no_ask_password);
         fails(&["crl"]);
         fails(&["frobnicate"]);
+    }
+
+    #[test]
+    fn weborca_commands() {
+        match parse(&["install-server-cert", "2"]).command {
+            Command::InstallServerCert(a) => {
+                assert_eq!(a.id, "2");
+                assert!(!a.no_restart && !a.create);
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse(&["install-server-cert", "000002", "--no-restart", "--create"]).command {
+            Command::InstallServerCert(a) => assert!(a.no_restart && a.create),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            parse(&["install-client-cert", "3"]).command,
+            Command::InstallClientCert { id } if id == "3"
+        ));
+        match parse(&["doctor"]).command {
+            Command::Doctor(a) => {
+                assert!(a.hosts.is_empty() && a.probe.is_none() && a.bundle.is_none());
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse(&[
+            "doctor",
+            "--host",
+            "weborca-server",
+            "--host",
+            "192.168.1.100",
+            "--probe",
+        ])
+        .command
+        {
+            Command::Doctor(a) => {
+                assert_eq!(a.hosts, ["weborca-server", "192.168.1.100"]);
+                assert_eq!(a.probe.as_deref(), Some(""));
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse(&[
+            "doctor",
+            "--probe",
+            "https://127.0.0.1:8443",
+            "--bundle",
+            "3",
+        ])
+        .command
+        {
+            Command::Doctor(a) => {
+                assert_eq!(a.probe.as_deref(), Some("https://127.0.0.1:8443"));
+                assert_eq!(a.bundle.as_deref(), Some("3"));
+            }
+            other => panic!("{other:?}"),
+        }
+        fails(&["install-server-cert"]);
+        fails(&["doctor", "--bundle", "3"]);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use orca_ca_proto::proxy::{CaTool1Proxy, Options};
-use orca_ca_proto::wire::{CaStatus, CertInfo, CrlInfo, Delivered, Revoked};
+use orca_ca_proto::wire::{CaStatus, CertInfo, CheckInfo, CrlInfo, Delivered, Installed, Revoked};
 use orca_ca_proto::{actions, wire::keys};
 use zbus::proxy::{CacheProperties, MethodFlags};
 use zbus::zvariant::{DynamicDeserialize, DynamicType, Value};
@@ -36,6 +36,9 @@ pub enum Method {
     GetCertificate,
     GetCaCertificate,
     GetStatus,
+    InstallServerCert,
+    InstallClientCert,
+    Diagnose,
     /// `org.freedesktop.DBus.Properties.Get` of one of our properties.
     Property,
 }
@@ -54,6 +57,9 @@ impl Method {
             Method::GetCertificate => "GetCertificate",
             Method::GetCaCertificate => "GetCaCertificate",
             Method::GetStatus => "GetStatus",
+            Method::InstallServerCert => "InstallServerCert",
+            Method::InstallClientCert => "InstallClientCert",
+            Method::Diagnose => "Diagnose",
             Method::Property => "Get",
         }
     }
@@ -65,7 +71,9 @@ impl Method {
             Method::Export => actions::EXPORT,
             Method::Revoke => actions::REVOKE,
             Method::IssueCrl | Method::RenewCrl => actions::CRL,
+            Method::InstallServerCert | Method::InstallClientCert => actions::INSTALL,
             Method::ListCertificates
+            | Method::Diagnose
             | Method::GetCertificate
             | Method::GetCaCertificate
             | Method::GetStatus
@@ -302,6 +310,36 @@ impl Client {
     pub async fn status(&self) -> Result<CaStatus, CtlError> {
         let r = self.proxy.get_status().await;
         self.check(r, Method::GetStatus).await
+    }
+
+    pub async fn install_server_cert(
+        &mut self,
+        id: &str,
+        no_restart: bool,
+        create: bool,
+    ) -> Result<Installed, CtlError> {
+        let mut o = Options::new();
+        if no_restart {
+            o.insert(keys::NO_RESTART, Value::from(true));
+        }
+        if create {
+            o.insert(keys::CREATE, Value::from(true));
+        }
+        self.call_mutating(Method::InstallServerCert, &(id, o))
+            .await
+    }
+
+    pub async fn install_client_cert(&mut self, id: &str) -> Result<Installed, CtlError> {
+        self.call_mutating(Method::InstallClientCert, &(id, Options::new()))
+            .await
+    }
+
+    pub async fn diagnose(&self, hosts: &[String]) -> Result<Vec<CheckInfo>, CtlError> {
+        let mut o = Options::new();
+        let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
+        o.insert(keys::HOSTS, Value::from(hosts));
+        let r = self.proxy.diagnose(o).await;
+        self.check(r, Method::Diagnose).await
     }
 
     /// A call that changes something: on a terminal, with a polkit agent

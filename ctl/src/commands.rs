@@ -4,11 +4,13 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use crate::cli::{Cli, Command, CrlCommand, IssueServerArgs, ListArgs};
+use crate::cli::{
+    Cli, Command, CrlCommand, DoctorArgs, InstallServerArgs, IssueServerArgs, ListArgs,
+};
 use crate::client::{Client, DaemonVersion, InitOptions, ListFilter, Saved, files};
 use crate::error::CtlError;
-use crate::messages;
 use crate::output::{self, emit};
+use crate::{bundle_zip, hosts, messages, probe};
 
 /// Mutating calls may ask for a password only where someone can type it.
 pub fn may_ask_password(no_ask_password: bool) -> bool {
@@ -82,6 +84,9 @@ pub async fn run(cli: Cli) -> Result<(), CtlError> {
         } => renew_crl(&mut client, if_due, json).await,
         Command::CaCert { out } => ca_cert(&client, out.as_deref(), json).await,
         Command::Status => status(&client, json).await,
+        Command::InstallServerCert(a) => install_server_cert(&mut client, &a, json).await,
+        Command::InstallClientCert { id } => install_client_cert(&mut client, &id, json).await,
+        Command::Doctor(a) => doctor(&mut client, a, json).await,
         // Handled above, before connecting; kept correct should that change.
         Command::Legacy { args } => crate::legacy::run(&args, ask_password).await,
     }
@@ -319,4 +324,107 @@ pub async fn status(client: &Client, json: bool) -> Result<(), CtlError> {
     } else {
         emit(&output::status_human(&s))
     }
+}
+
+fn report_installed(i: &orca_ca_proto::wire::Installed, json: bool) -> Result<(), CtlError> {
+    let out = output::InstalledOut::from(i);
+    if json {
+        return emit(&output::json(&out));
+    }
+    emit(&output::installed_human(&out))?;
+    match &out.next_step {
+        Some(next) => emit(&format!("{next}\n")),
+        None => Ok(()),
+    }
+}
+
+pub async fn install_server_cert(
+    client: &mut Client,
+    a: &InstallServerArgs,
+    json: bool,
+) -> Result<(), CtlError> {
+    let i = client
+        .install_server_cert(&a.id, a.no_restart, a.create)
+        .await?;
+    report_installed(&i, json)
+}
+
+pub async fn install_client_cert(
+    client: &mut Client,
+    id: &str,
+    json: bool,
+) -> Result<(), CtlError> {
+    let i = client.install_client_cert(id).await?;
+    report_installed(&i, json)
+}
+
+/// The client certificate for `--probe`: a bundle file, or an issue
+/// number exported through orca-cad into a private temporary directory.
+async fn probe_identity(client: &mut Client, bundle: &str) -> Result<probe::Identity, CtlError> {
+    let path = Path::new(bundle);
+    let bad = |detail: String| CtlError::Bundle {
+        path: path.to_owned(),
+        detail,
+    };
+    if path.is_file() {
+        let bytes = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+        return bundle_zip::identity(&bytes).map_err(bad);
+    }
+    let dir = tempfile::tempdir().map_err(|e| bad(e.to_string()))?;
+    let saved = client.export(bundle, dir.path()).await?;
+    let bytes = std::fs::read(&saved.path).map_err(|e| bad(e.to_string()))?;
+    bundle_zip::identity(&bytes).map_err(bad)
+}
+
+pub async fn doctor(client: &mut Client, a: DoctorArgs, json: bool) -> Result<(), CtlError> {
+    let hosts = if a.hosts.is_empty() {
+        hosts::this_machine()
+    } else {
+        a.hosts
+    };
+    let mut findings: Vec<output::Finding> = client
+        .diagnose(&hosts)
+        .await?
+        .iter()
+        .map(output::Finding::from)
+        .collect();
+    if let Some(url) = a.probe {
+        let url = if url.is_empty() {
+            let host = hosts.first().map_or("localhost", String::as_str);
+            if host.contains(':') {
+                format!("https://[{host}]:{}", probe::DEFAULT_PORT)
+            } else {
+                format!("https://{host}:{}", probe::DEFAULT_PORT)
+            }
+        } else {
+            url
+        };
+        let target = probe::Target::parse(&url).map_err(CtlError::Usage)?;
+        let identity = match &a.bundle {
+            Some(b) => Some(probe_identity(client, b).await?),
+            None => None,
+        };
+        // Without a CA there is nothing to check the server against.
+        let ca = client
+            .ca_certificate()
+            .await
+            .ok()
+            .and_then(|pem| openssl::x509::X509::from_pem(pem.as_bytes()).ok());
+        let found = tokio::task::spawn_blocking(move || {
+            probe::probe(&target, ca.as_ref(), identity.as_ref())
+        })
+        .await
+        .map_err(|e| CtlError::Unexpected(e.to_string()))?;
+        findings.extend(found);
+    }
+    let out = output::DoctorOut::new(hosts, findings);
+    if json {
+        emit(&output::json(&out))?;
+    } else {
+        emit(&output::doctor_human(&out))?;
+    }
+    if out.errors > 0 {
+        return Err(CtlError::Problems { errors: out.errors });
+    }
+    Ok(())
 }

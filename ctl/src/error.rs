@@ -24,12 +24,16 @@ pub enum Exit {
     AlreadyRevoked = 8,
     Output = 9,
     Cancelled = 10,
+    /// WebORCA is not installed here, its user is missing, or its restart failed.
+    WebOrca = 11,
+    /// `doctor` found at least one error.
+    Problems = 12,
     /// 128 + SIGINT, as shells report it.
     Interrupted = 130,
 }
 
 impl Exit {
-    pub const ALL: [Exit; 12] = [
+    pub const ALL: [Exit; 14] = [
         Exit::Success,
         Exit::Failure,
         Exit::Usage,
@@ -41,6 +45,8 @@ impl Exit {
         Exit::AlreadyRevoked,
         Exit::Output,
         Exit::Cancelled,
+        Exit::WebOrca,
+        Exit::Problems,
         Exit::Interrupted,
     ];
 
@@ -79,6 +85,11 @@ pub enum BusClass {
     NoReply,
     /// The daemon does not know the method or property: versions differ.
     VersionSkew,
+    /// A certificate that cannot be installed for WebORCA (wrong kind,
+    /// revoked, expired, no or wrong key).
+    CannotInstall,
+    /// WebORCA's side: not installed, its user missing, the restart failed.
+    WebOrca,
     /// Everything else the daemon reports (`Failed`, `Config`, `StateCorrupt`,
     /// `StateBusy`, names this client does not know): its message is shown.
     Daemon,
@@ -100,6 +111,15 @@ pub fn classify(name: &str) -> BusClass {
         errors::BAD_FILE_DESCRIPTOR => BusClass::BadFileDescriptor,
         errors::DISK_FULL => BusClass::DiskFull,
         errors::SHUTTING_DOWN => BusClass::ShuttingDown,
+        errors::WRONG_KIND
+        | errors::CERTIFICATE_REVOKED
+        | errors::CERTIFICATE_EXPIRED
+        | errors::KEY_MISMATCH
+        | errors::NO_KEY_MATERIAL => BusClass::CannotInstall,
+        errors::WEBORCA_NOT_INSTALLED
+        | errors::WEBORCA_OWNER_UNKNOWN
+        | errors::NO_SUCH_UNIT
+        | errors::RESTART_FAILED => BusClass::WebOrca,
         _ => match name.strip_prefix(FDO) {
             Some(
                 "ServiceUnknown" | "NameHasNoOwner" | "NoServer" | "Disconnected" | "NoNetwork"
@@ -129,7 +149,10 @@ impl BusClass {
                 Exit::CaState
             }
             BusClass::Unreachable | BusClass::NoReply | BusClass::ShuttingDown => Exit::Unreachable,
-            BusClass::InvalidArgument | BusClass::NotPermitted => Exit::InvalidArgument,
+            BusClass::InvalidArgument | BusClass::NotPermitted | BusClass::CannotInstall => {
+                Exit::InvalidArgument
+            }
+            BusClass::WebOrca => Exit::WebOrca,
             BusClass::AlreadyRevoked => Exit::AlreadyRevoked,
             BusClass::BadFileDescriptor => Exit::Output,
             BusClass::DiskFull | BusClass::VersionSkew | BusClass::Daemon => Exit::Failure,
@@ -201,6 +224,15 @@ pub enum CtlError {
     Interrupted,
     /// Anything zbus reports that is not a D-Bus error reply.
     Unexpected(String),
+    /// `doctor` found this many errors (the table says which).
+    Problems {
+        errors: usize,
+    },
+    /// `doctor --bundle` could not be read.
+    Bundle {
+        path: PathBuf,
+        detail: String,
+    },
 }
 
 impl CtlError {
@@ -214,6 +246,8 @@ impl CtlError {
             CtlError::Cancelled => Exit::Cancelled,
             CtlError::Interrupted => Exit::Interrupted,
             CtlError::Unexpected(_) => Exit::Failure,
+            CtlError::Problems { .. } => Exit::Problems,
+            CtlError::Bundle { .. } => Exit::InvalidArgument,
         }
     }
 
@@ -286,6 +320,15 @@ mod tests {
             (errors::STATE_CORRUPT, Exit::Failure),
             (errors::STATE_BUSY, Exit::Failure),
             (errors::FAILED, Exit::Failure),
+            (errors::WRONG_KIND, Exit::InvalidArgument),
+            (errors::CERTIFICATE_REVOKED, Exit::InvalidArgument),
+            (errors::CERTIFICATE_EXPIRED, Exit::InvalidArgument),
+            (errors::KEY_MISMATCH, Exit::InvalidArgument),
+            (errors::NO_KEY_MATERIAL, Exit::InvalidArgument),
+            (errors::WEBORCA_NOT_INSTALLED, Exit::WebOrca),
+            (errors::WEBORCA_OWNER_UNKNOWN, Exit::WebOrca),
+            (errors::NO_SUCH_UNIT, Exit::WebOrca),
+            (errors::RESTART_FAILED, Exit::WebOrca),
             (
                 "org.freedesktop.DBus.Error.ServiceUnknown",
                 Exit::Unreachable,

@@ -1,13 +1,16 @@
 //! `orca-cactl`: the command-line client of orca-cad. Started as
 //! `orca-catool` (a link to the same binary) it speaks the ORCA page's syntax.
 
+mod bundle_zip;
 mod cli;
 mod client;
 mod commands;
 mod error;
+mod hosts;
 mod legacy;
 mod messages;
 mod output;
+mod probe;
 
 use std::ffi::{CStr, OsString};
 use std::path::Path;

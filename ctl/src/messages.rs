@@ -18,10 +18,14 @@ Exit status:
   4   no such certificate
   5   CA state: no CA yet, a CA already exists, or the CA has expired
   6   orca-cad or the system bus cannot be reached
-  7   invalid argument (name, address, days, reason...)
+  7   invalid argument (name, address, days, reason...), or a certificate
+      that cannot be installed (not a server certificate, revoked, expired)
   8   certificate already revoked
   9   output file or directory problem (nothing half-written is left)
   10  cancelled at the \"initialize ca?\" question
+  11  WebORCA: not installed here, its user missing, or its restart failed
+      (the files placed stay in place; the message says what to do next)
+  12  doctor found at least one error
   130 interrupted (Ctrl-C, SIGTERM)
 
 ID is an issue number (3 or 000003) or a hex serial.
@@ -109,6 +113,11 @@ fn error(err: &CtlError, user: &str) -> String {
         CtlError::Unexpected(detail) => format!(
             "unexpected answer on the D-Bus system bus ({detail}); check orca-cad with `systemctl status orca-cad`"
         ),
+        CtlError::Problems { errors } => doctor_problems(*errors),
+        CtlError::Bundle { path, detail } => format!(
+            "cannot use {} as a client bundle ({detail}): give an issue number or a .zip made by orca-cactl",
+            shell_word(path)
+        ),
     }
 }
 
@@ -168,7 +177,11 @@ fn daemon(d: &DaemonError, user: &str) -> String {
         BusClass::AccessDenied if creating_ca => format!(
             "not allowed to {what}{refused}: creating the CA needs an administrator; run: sudo orca-cactl init"
         ),
-        BusClass::AccessDenied => format!("not allowed to {what}{refused}: {}", join_group(user)),
+        // The daemon's own advice names no user; ours does, so say it once.
+        BusClass::AccessDenied => format!(
+            "not allowed to {what} (polkit action {action}): {}",
+            join_group(user)
+        ),
         BusClass::InteractiveAuthorizationRequired if creating_ca => format!(
             "an administrator password is needed to {what}{refused}, but none can be asked here: run in a terminal: sudo orca-cactl init"
         ),
@@ -204,6 +217,8 @@ fn daemon(d: &DaemonError, user: &str) -> String {
         | BusClass::NotFound
         | BusClass::AlreadyRevoked
         | BusClass::DiskFull
+        | BusClass::CannotInstall
+        | BusClass::WebOrca
         | BusClass::Daemon => {
             if d.detail.is_empty() {
                 format!(
@@ -440,7 +455,7 @@ pub const CA_PRESENT: &str = "initialized";
 pub const CA_ABSENT: &str = "not created yet (create it with: sudo orca-cactl init)";
 
 pub fn certificate_counts(total: u64, valid: u64, revoked: u64, expired: u64) -> String {
-    format!("{total} (valid {valid}, revoked {revoked}, expired {expired})")
+    format!("{total} issued (valid {valid}, revoked {revoked}, expired {expired})")
 }
 
 // ---- formats ----------------------------------------------------------
@@ -657,5 +672,182 @@ mod tests {
         }
         assert_eq!(date(0), "1970-01-01");
         assert_eq!(date_time(2_111_111_111), "2036-11-24 03:45:11 UTC");
+    }
+}
+
+// ---- WebORCA ----------------------------------------------------------
+
+pub const DOCTOR_HEADINGS: [&str; 3] = ["STATUS", "CHECK", "FOUND"];
+
+pub fn check_status(s: &str) -> &str {
+    match s {
+        "ok" => "ok",
+        "warning" => "warning",
+        "error" => "ERROR",
+        other => other,
+    }
+}
+
+pub fn fix_line(fix: &str) -> String {
+    format!("fix: {fix}")
+}
+
+pub fn doctor_summary(errors: usize, warnings: usize, hosts: &[String]) -> String {
+    let names = if hosts.is_empty() {
+        NONE.to_owned()
+    } else {
+        hosts.join(", ")
+    };
+    format!("{errors} error(s), {warnings} warning(s); host names checked: {names}")
+}
+
+pub fn doctor_problems(errors: usize) -> String {
+    format!("doctor found {errors} error(s); each has its fix in the table above")
+}
+
+pub fn placed_heading(issue_number: &str, common_name: &str, owner: &str) -> String {
+    format!("certificate {issue_number} ({common_name}) placed, owner {owner}, mode 0400:")
+}
+
+pub fn conf_result(conf: &str, changed: bool, created: bool, backup: Option<&str>) -> String {
+    match (created, changed, backup) {
+        (true, _, _) => format!("{conf} created with SERVER_CRT, SERVER_PEM and CA_CRT"),
+        (_, false, _) => {
+            format!("{conf} already sets SERVER_CRT, SERVER_PEM and CA_CRT to these files")
+        }
+        (_, true, Some(b)) => {
+            format!("{conf}: SERVER_CRT, SERVER_PEM and CA_CRT set (previous file kept as {b})")
+        }
+        (_, true, None) => format!("{conf}: SERVER_CRT, SERVER_PEM and CA_CRT set"),
+    }
+}
+
+pub fn restarted(unit: &str) -> String {
+    format!(
+        "{unit} restarted. Check with: orca-cactl doctor --probe (WebORCA's log /opt/jma/weborca/log/jma-receipt-weborca.log should say \"Server Mode: HTTPS\")"
+    )
+}
+
+pub fn client_settings(s: &crate::output::ClientSettingsOut) -> String {
+    format!(
+        "settings for push-exchanger or API clients:\n  client certificate: {}\n  private key:        {}\n  encrypted key:      {} (passphrase in {})\n  CA certificate:     {}\n",
+        s.cert, s.key, s.encrypted_key, s.passphrase_file, s.ca
+    )
+}
+
+/// Texts of `doctor --probe`: each returns (what was found, the fix).
+pub mod probe {
+    type Text = (String, String);
+
+    pub fn bad_scheme(url: &str) -> String {
+        format!("--probe {url:?}: give an https:// URL, such as https://weborca-server:8000")
+    }
+
+    pub fn bad_url(url: &str) -> String {
+        format!("--probe {url:?} is not a URL like https://HOST:PORT")
+    }
+
+    pub fn no_address() -> String {
+        "the name has no address".into()
+    }
+
+    pub fn closed_without_answer() -> String {
+        "connection closed without an answer".into()
+    }
+
+    pub fn bundle_no_cert() -> String {
+        "it holds no certificate (.crt)".into()
+    }
+
+    pub fn bundle_no_key() -> String {
+        "it holds no unencrypted key (.pem)".into()
+    }
+
+    pub fn http_url(place: &str) -> Text {
+        (
+            format!(
+                "the URL says http://; WebORCA with SSL client authentication speaks only https on {place}"
+            ),
+            format!("connect with https://{place}"),
+        )
+    }
+
+    pub fn unreachable(place: &str, detail: &str) -> Text {
+        (
+            format!("cannot connect to {place} ({detail})"),
+            "check that WebORCA-Server runs (systemctl status jma-receipt-weborca.service) and that the name and port are right".into(),
+        )
+    }
+
+    pub fn speaks_http(place: &str) -> Text {
+        (
+            format!("{place} speaks HTTP, not HTTPS"),
+            "connect with https to WebORCA's HTTPS port; if this is WebORCA's port, it runs without SSL: install the server certificate (orca-cactl install-server-cert ID), which restarts it".into(),
+        )
+    }
+
+    pub fn not_tls(place: &str, detail: &str) -> Text {
+        (
+            format!("no TLS handshake with {place} ({detail})"),
+            "check that this is WebORCA's port and look at /opt/jma/weborca/log/jma-receipt-weborca.log".into(),
+        )
+    }
+
+    pub fn no_client_cert_asked(place: &str) -> Text {
+        (
+            format!("{place}: the server did not ask for a client certificate (it answered without one), so anyone who reaches it gets in"),
+            "set SERVER_CRT, SERVER_PEM and CA_CRT and restart WebORCA-Server: orca-cactl install-server-cert ID".into(),
+        )
+    }
+
+    pub fn client_cert_required(place: &str, alert: &str) -> (String, String) {
+        (
+            format!(
+                "{place} refuses connections without a client certificate ({alert}), as it should"
+            ),
+            String::new(),
+        )
+    }
+
+    pub fn server_cert_ok(host: &str) -> Text {
+        (
+            format!("the server's certificate is valid for {host} and issued by this CA"),
+            String::new(),
+        )
+    }
+
+    pub fn server_cert_bad(host: &str, problem: &str) -> Text {
+        (
+            format!("the server's certificate does not verify for {host}: {problem}; browsers refuse it"),
+            "connect by a name the certificate lists, or install a server certificate of this CA for that name (orca-cactl doctor shows both)".into(),
+        )
+    }
+
+    pub fn accepted(name: &str) -> Text {
+        (
+            format!("with client certificate {name} the handshake succeeded and WebORCA answered"),
+            String::new(),
+        )
+    }
+
+    pub fn refused(name: &str, alert: &str) -> Text {
+        let fix = if alert.contains("unknown ca") {
+            "the server's CA_CRT is not the CA that issued this certificate: orca-cactl install-server-cert ID, with a server certificate of this CA"
+        } else if alert.contains("expired") {
+            "the client certificate has expired: issue a new one (orca-cactl issue-client-cert -c NAME)"
+        } else {
+            "look at /opt/jma/weborca/log/jma-receipt-weborca.log and run orca-cactl doctor"
+        };
+        (
+            format!("the server refused client certificate {name} ({alert})"),
+            fix.into(),
+        )
+    }
+
+    pub fn failed(name: &str, detail: &str) -> Text {
+        (
+            format!("the connection with client certificate {name} failed ({detail})"),
+            "run the probe again; if it persists, look at /opt/jma/weborca/log/jma-receipt-weborca.log".into(),
+        )
     }
 }

@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use orca_ca_proto::wire::{CaStatus, CertInfo, CrlInfo, Delivered};
+use orca_ca_proto::wire::{CaStatus, CertInfo, CheckInfo, CrlInfo, Delivered, Installed};
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -338,6 +338,210 @@ pub fn status_human(s: &CaStatus) -> String {
     kv(&mut o, label::CRL_RENEW_AFTER, &time(s.crl_renew_after));
     kv(&mut o, label::STATE_DIR, &s.state_dir);
     o
+}
+
+// ---- WebORCA -----------------------------------------------------------
+
+/// One line of `doctor`: from orca-cad's `Diagnose` or from the probe.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub id: String,
+    /// `ok`, `warning` or `error`.
+    pub status: String,
+    pub found: String,
+    pub fix: String,
+}
+
+impl Finding {
+    fn new(id: &str, status: &str, (found, fix): (String, String)) -> Self {
+        Finding {
+            id: id.to_owned(),
+            status: status.to_owned(),
+            found,
+            fix,
+        }
+    }
+
+    pub fn ok(id: &str, text: (String, String)) -> Self {
+        Finding::new(id, "ok", text)
+    }
+
+    pub fn error(id: &str, text: (String, String)) -> Self {
+        Finding::new(id, "error", text)
+    }
+}
+
+impl From<&CheckInfo> for Finding {
+    fn from(c: &CheckInfo) -> Self {
+        Finding {
+            id: c.id.clone(),
+            status: c.status.clone(),
+            found: c.found.clone(),
+            fix: c.fix.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DoctorOut {
+    pub hosts: Vec<String>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub checks: Vec<Finding>,
+}
+
+impl DoctorOut {
+    pub fn new(hosts: Vec<String>, checks: Vec<Finding>) -> Self {
+        let count = |s: &str| checks.iter().filter(|c| c.status == s).count();
+        DoctorOut {
+            hosts,
+            errors: count("error"),
+            warnings: count("warning"),
+            checks,
+        }
+    }
+}
+
+/// STATUS / CHECK / FOUND, with the fix on its own line under a problem.
+pub fn doctor_human(d: &DoctorOut) -> String {
+    let rows: Vec<Vec<String>> = d
+        .checks
+        .iter()
+        .map(|c| {
+            vec![
+                messages::check_status(&c.status).to_owned(),
+                c.id.clone(),
+                c.found.clone(),
+            ]
+        })
+        .collect();
+    let table = table(&messages::DOCTOR_HEADINGS, &rows);
+    let mut out = String::new();
+    let mut lines = table.lines();
+    if let Some(head) = lines.next() {
+        out.push_str(head);
+        out.push('\n');
+    }
+    // Under the CHECK column: the STATUS column's width plus the gap.
+    let indent = d
+        .checks
+        .iter()
+        .map(|c| messages::check_status(&c.status).chars().count())
+        .chain(std::iter::once(
+            messages::DOCTOR_HEADINGS[0].chars().count(),
+        ))
+        .max()
+        .unwrap_or(0)
+        + 2;
+    for (line, c) in lines.zip(&d.checks) {
+        out.push_str(line);
+        out.push('\n');
+        if c.status != "ok" && !c.fix.is_empty() {
+            out.push_str(&" ".repeat(indent));
+            out.push_str(&messages::fix_line(&c.fix));
+            out.push('\n');
+        }
+    }
+    out.push_str(&messages::doctor_summary(d.errors, d.warnings, &d.hosts));
+    out.push('\n');
+    out
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstalledOut {
+    pub certificate: CertOut,
+    pub files: Vec<String>,
+    pub owner: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conf_path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conf_changed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conf_created: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restart: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<ClientSettingsOut>,
+}
+
+/// Where a push-exchanger or API client reads its files.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClientSettingsOut {
+    pub cert: String,
+    pub key: String,
+    pub encrypted_key: String,
+    pub passphrase_file: String,
+    pub ca: String,
+}
+
+impl From<&Installed> for InstalledOut {
+    fn from(i: &Installed) -> Self {
+        let settings = match (
+            &i.cert_path,
+            &i.key_path,
+            &i.encrypted_key_path,
+            &i.passphrase_path,
+            &i.ca_path,
+        ) {
+            (Some(c), Some(k), Some(e), Some(p), Some(ca)) => Some(ClientSettingsOut {
+                cert: c.clone(),
+                key: k.clone(),
+                encrypted_key: e.clone(),
+                passphrase_file: p.clone(),
+                ca: ca.clone(),
+            }),
+            _ => None,
+        };
+        InstalledOut {
+            certificate: CertOut::from(&i.certificate),
+            files: i.files.clone(),
+            owner: i.owner.clone(),
+            conf_path: i.conf_path.clone(),
+            conf_changed: i.conf_changed,
+            conf_created: i.conf_created,
+            backup_path: i.backup_path.clone(),
+            unit: i.unit.clone(),
+            restart: i.restart.clone(),
+            next_step: i.next_step.clone(),
+            settings,
+        }
+    }
+}
+
+pub fn installed_human(i: &InstalledOut) -> String {
+    let mut out = String::new();
+    out.push_str(&messages::placed_heading(
+        &i.certificate.issue_number,
+        &i.certificate.common_name,
+        &i.owner,
+    ));
+    out.push('\n');
+    for f in &i.files {
+        out.push_str(&format!("  {f}\n"));
+    }
+    if let Some(conf) = &i.conf_path {
+        out.push_str(&messages::conf_result(
+            conf,
+            i.conf_changed.unwrap_or(false),
+            i.conf_created.unwrap_or(false),
+            i.backup_path.as_deref(),
+        ));
+        out.push('\n');
+    }
+    if let (Some(unit), Some("done")) = (&i.unit, i.restart.as_deref()) {
+        out.push_str(&messages::restarted(unit));
+        out.push('\n');
+    }
+    if let Some(s) = &i.settings {
+        out.push_str(&messages::client_settings(s));
+    }
+    out
 }
 
 /// Writes to stdout; a reader that went away (`| head`) is not an error.

@@ -83,6 +83,48 @@ pub enum Error {
     },
     #[error("{}", crate::messages::error(self))]
     Crypto { detail: String },
+    /// WebORCA installation refused or impossible (`weborca`).
+    #[error("{}", crate::messages::weborca(self))]
+    WebOrca(WebOrcaProblem),
+}
+
+/// Why a certificate cannot be placed for WebORCA, or WebORCA's side is
+/// not there. Each has its own D-Bus error name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebOrcaProblem {
+    /// A client certificate given where a server certificate is needed, or the reverse.
+    WrongKind {
+        number: IssueNumber,
+        kind: &'static str,
+        wanted: &'static str,
+    },
+    Revoked {
+        number: IssueNumber,
+        revoked_at: String,
+    },
+    Expired {
+        number: IssueNumber,
+        not_after: String,
+    },
+    /// The escrowed key does not belong to the certificate.
+    KeyMismatch {
+        number: IssueNumber,
+    },
+    /// Key escrow was off when it was issued: there is no key to place.
+    NoKeyMaterial {
+        number: IssueNumber,
+    },
+    /// The conf directory or `jma-receipt.conf` is missing.
+    NotInstalled {
+        path: PathBuf,
+    },
+    /// The configured owner does not exist on this host.
+    UnknownUser {
+        user: String,
+    },
+    UnknownGroup {
+        group: String,
+    },
 }
 
 /// The class of an error, for callers that act on it (the D-Bus layer maps
@@ -101,6 +143,13 @@ pub enum ErrorKind {
     StateBusy,
     DiskFull,
     Failed,
+    WrongKind,
+    CertificateRevoked,
+    CertificateExpired,
+    KeyMismatch,
+    NoKeyMaterial,
+    WebOrcaNotInstalled,
+    WebOrcaOwnerUnknown,
 }
 
 impl Error {
@@ -120,6 +169,17 @@ impl Error {
             Error::StateBusy { .. } => ErrorKind::StateBusy,
             Error::DiskFull { .. } => ErrorKind::DiskFull,
             Error::Io { .. } | Error::Crypto { .. } => ErrorKind::Failed,
+            Error::WebOrca(p) => match p {
+                WebOrcaProblem::WrongKind { .. } => ErrorKind::WrongKind,
+                WebOrcaProblem::Revoked { .. } => ErrorKind::CertificateRevoked,
+                WebOrcaProblem::Expired { .. } => ErrorKind::CertificateExpired,
+                WebOrcaProblem::KeyMismatch { .. } => ErrorKind::KeyMismatch,
+                WebOrcaProblem::NoKeyMaterial { .. } => ErrorKind::NoKeyMaterial,
+                WebOrcaProblem::NotInstalled { .. } => ErrorKind::WebOrcaNotInstalled,
+                WebOrcaProblem::UnknownUser { .. } | WebOrcaProblem::UnknownGroup { .. } => {
+                    ErrorKind::WebOrcaOwnerUnknown
+                }
+            },
         }
     }
 

@@ -13,5 +13,6 @@ pub mod messages;
 pub mod service;
 pub mod state;
 pub mod validate;
+pub mod weborca;
 
 pub use error::{Error, ErrorKind, Result};

@@ -22,6 +22,9 @@ use crate::index::{
 use crate::state::{self, StateDir};
 use crate::validate;
 
+mod weborca;
+pub use weborca::{ClientPlacement, ClientSettings, ServerPlacement};
+
 /// Apple platforms refuse TLS server certificates valid for longer.
 pub const APPLE_MAX_SERVER_DAYS: i64 = 825;
 /// Leaves start an hour early: a clinic PC whose clock runs behind must not

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use zbus::proxy;
 use zbus::zvariant::{Fd, Value};
 
-use crate::wire::{CaStatus, CertInfo, CrlInfo, Delivered, Revoked};
+use crate::wire::{CaStatus, CertInfo, CheckInfo, CrlInfo, Delivered, Installed, Revoked};
 
 pub type Options<'a> = HashMap<&'a str, Value<'a>>;
 
@@ -47,6 +47,12 @@ pub trait CaTool1 {
     fn get_ca_certificate(&self) -> zbus::Result<String>;
 
     fn get_status(&self) -> zbus::Result<CaStatus>;
+
+    fn install_server_cert(&self, id: &str, options: Options<'_>) -> zbus::Result<Installed>;
+
+    fn install_client_cert(&self, id: &str, options: Options<'_>) -> zbus::Result<Installed>;
+
+    fn diagnose(&self, options: Options<'_>) -> zbus::Result<Vec<CheckInfo>>;
 
     #[zbus(property)]
     fn version(&self) -> zbus::Result<String>;

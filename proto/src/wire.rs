@@ -90,6 +90,50 @@ pub struct CaStatus {
     pub state_dir: String,
 }
 
+/// What `InstallServerCert` and `InstallClientCert` return.
+#[derive(Debug, Clone, Default, PartialEq, SerializeDict, DeserializeDict, Type)]
+#[zvariant(signature = "a{sv}")]
+pub struct Installed {
+    pub certificate: CertInfo,
+    /// Absolute paths of the files placed, each mode 0400.
+    pub files: Vec<String>,
+    /// `user:group` that owns them.
+    pub owner: String,
+    /// Server only: `jma-receipt.conf`.
+    pub conf_path: Option<String>,
+    /// Server only: false when it already said exactly this.
+    pub conf_changed: Option<bool>,
+    /// Server only: created because of the `create` option.
+    pub conf_created: Option<bool>,
+    /// Server only: the previous conf file, kept.
+    pub backup_path: Option<String>,
+    /// Server only: the systemd unit of WebORCA-Server.
+    pub unit: Option<String>,
+    /// Server only: `done` or `skipped` (failures are errors).
+    pub restart: Option<String>,
+    /// What the administrator still has to do, if anything.
+    pub next_step: Option<String>,
+    /// Client only: the settings for push-exchanger and API clients.
+    pub cert_path: Option<String>,
+    pub key_path: Option<String>,
+    pub encrypted_key_path: Option<String>,
+    pub passphrase_path: Option<String>,
+    pub ca_path: Option<String>,
+}
+
+/// One line of `Diagnose`.
+#[derive(Debug, Clone, Default, PartialEq, SerializeDict, DeserializeDict, Type)]
+#[zvariant(signature = "a{sv}")]
+pub struct CheckInfo {
+    /// Stable name (`server_key_encrypted`, `hosts_in_san`, …).
+    pub id: String,
+    /// `ok`, `warning` or `error`.
+    pub status: String,
+    pub found: String,
+    /// One sentence; empty when all is well.
+    pub fix: String,
+}
+
 /// Keys of the `options` and `filter` dictionaries callers send.
 pub mod keys {
     /// `Initialize`: CA name (s).
@@ -111,7 +155,16 @@ pub mod keys {
     /// `ListCertificates`: at most this many rows (u32). The daemon caps a
     /// page at [`super::MAX_PAGE`] so a reply stays within bus limits.
     pub const LIMIT: &str = "limit";
+    /// `InstallServerCert`: place and configure, but do not restart (b).
+    pub const NO_RESTART: &str = "no_restart";
+    /// `InstallServerCert`: write a new jma-receipt.conf if there is none (b).
+    pub const CREATE: &str = "create";
+    /// `Diagnose`: host names and addresses clients use (as).
+    pub const HOSTS: &str = "hosts";
 }
+
+/// Host names and addresses `Diagnose` accepts at most.
+pub const MAX_DIAGNOSE_HOSTS: usize = 64;
 
 /// Rows per `ListCertificates` reply at most (about 5 MB).
 pub const MAX_PAGE: u32 = 10_000;

@@ -46,7 +46,8 @@ e2e_install_binaries() {
     mkdir -p "$BIN"
     cp "$E2E_TOP/target/debug/orca-cad" "$E2E_TOP/target/debug/orca-cactl" "$BIN/"
     ln -sf orca-cactl "$BIN/orca-catool"
-    cp "$E2E_TOP/tests/e2e/rawcall.py" "$E2E_TOP/tests/e2e/notify_ready.py" "$BIN/"
+    cp "$E2E_TOP/tests/e2e/rawcall.py" "$E2E_TOP/tests/e2e/notify_ready.py" \
+        "$E2E_TOP/tests/e2e/pty_answer.py" "$BIN/"
     chmod 0755 "$BIN" "$BIN"/*
 }
 
@@ -92,6 +93,27 @@ new_case() {
         rm -rf "$ORCA_E2E_DIR/home/$u/certs" "$ORCA_E2E_DIR/home/$u/out"
     done
     printf '\n== %s\n' "$1"
+}
+
+# on_tty USER PROMPT ANSWER ARGS...: orca-cactl ARGS as USER on a new
+# terminal, as at an SSH login; ANSWER is typed at PROMPT. Sets TTY_OUT (the
+# terminal's transcript) and TTY_RC. It runs in a mount namespace where the
+# private bus is at the stock system bus path: polkit-agent-helper-1, which
+# checks the password for pkttyagent, is setuid and so ignores
+# DBUS_SYSTEM_BUS_ADDRESS.
+on_tty() {
+    local user=$1 prompt=$2 answer=$3; shift 3
+    e2e_as_argv "$user" || return 1
+    local sock=${DBUS_SYSTEM_BUS_ADDRESS#unix:path=}
+    # shellcheck disable=SC2016
+    TTY_OUT=$(unshare --mount --propagation private bash -c '
+        sock=$1; shift
+        mkdir -p /run/dbus && mount -t tmpfs -o mode=0755 tmpfs /run/dbus \
+            && touch /run/dbus/system_bus_socket \
+            && mount --bind "$sock" /run/dbus/system_bus_socket && exec "$@"' \
+        on_tty "$sock" "$PY" "$BIN/pty_answer.py" 60 "$prompt" "$answer" \
+        "${E2E_AS[@]}" "$BIN/orca-cactl" "$@" 2>&1)
+    TTY_RC=$(printf '%s\n' "$TTY_OUT" | awk '/^EXIT /{rc=$2} /^(TIMEOUT|PROMPT-NOT-SEEN)$/{rc="timeout"} END{print rc}')
 }
 
 home_of() { if [ "$1" = root ]; then echo "$ORCA_E2E_DIR/home/root"; else echo "$ORCA_E2E_DIR/home/$1"; fi; }

@@ -6,6 +6,7 @@
 # usage: tests/e2e/run.sh [CASE...]     (default: every case)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/cases_weborca.sh"
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (it creates users and installs polkit files)"; exit 2; }
 for tool in jq openssl unzip sqlite3 setpriv busctl /usr/bin/python3; do
     command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (see .ci/run for the packages)"; exit 2; }
@@ -273,6 +274,67 @@ case_restart_and_sigterm() {
     stop_cad; check "daemon exits 0" 0 "$CAD_RC"
 }
 
+# What desktop tools and scripts watch: read-only properties and the signals
+# on issue, revoke and CRL update, as seen by an ordinary subscriber.
+case_signals_and_properties() {
+    new_case signals_and_properties 'key_type = "ecdsa-p256"'
+    start_cad "$CASE_DIR" || { fail "daemon starts"; return; }
+    local log=$CASE_DIR/signals.log mon i now
+    check "Initialized is false before init" "b false" "$(busctl --system get-property $OBJ Initialized)"
+    check "Version is the client's version" "s \"$("$BIN/orca-cactl" --version | awk '{print $2}')\"" \
+        "$(busctl --system get-property $OBJ Version)"
+    : > "$log"; chmod 0666 "$log"
+    e2e_as_argv "$MEMBER"
+    "${E2E_AS[@]}" gdbus monitor --system --dest jp.or.med.orca.CaTool1 >"$log" 2>&1 &
+    mon=$!
+    for i in $(seq 50); do grep -q "is owned by" "$log" && break; sleep 0.1; done
+    ctl root init --yes --ca-name "Signal Clinic CA"
+    ctl "$MEMBER" issue-client-cert -c sig1
+    ctl "$MEMBER" revoke 2 --reason superseded
+    ctl "$MEMBER" issue-crl
+    for i in $(seq 50); do [ "$(grep -c "CrlUpdated" "$log")" -ge 2 ] && break; sleep 0.1; done
+    kill "$mon" 2>/dev/null; wait "$mon" 2>/dev/null
+    check_match "PropertiesChanged: Initialized became true" "'Initialized': <true>" "$(cat "$log")"
+    check_match "PropertiesChanged: CaSubject" "'CaSubject': <'/C=JP/O=orca/CN=Signal Clinic CA'>" "$(cat "$log")"
+    check_match "CertificateIssued names sig1" "CertificateIssued .*'sig1'" "$(cat "$log")"
+    check_match "CertificateRevoked names 000002 and its reason" "CertificateRevoked .*'000002'.*superseded|CertificateRevoked .*superseded.*'000002'" "$(cat "$log")"
+    check "CrlUpdated on revoke and on issue-crl" 2 "$(grep -c "CrlUpdated" "$log")"
+    check "Initialized is true after init" "b true" "$(busctl --system get-property $OBJ Initialized)"
+    now=$(date +%s)
+    check_cmd "CaNotAfter is in the future" test "$(busctl --system get-property $OBJ CaNotAfter | awk '{print $2}')" -gt "$now"
+    check_cmd "CrlNextUpdate is in the future" test "$(busctl --system get-property $OBJ CrlNextUpdate | awk '{print $2}')" -gt "$now"
+    stop_cad; check "daemon exits 0" 0 "$CAD_RC"
+}
+
+# Someone outside orca-ca, at a terminal (as over SSH): orca-cactl starts
+# pkttyagent, polkit asks for an administrator's password, and the call goes
+# through with the right one and is refused, leaving nothing, with a wrong one.
+case_password_prompt() {
+    new_case password_prompt
+    start_cad "$CASE_DIR" || { fail "daemon starts"; return; }
+    ctl root init --yes
+    local pw certs=$ORCA_E2E_DIR/home/$OTHER/certs before
+    pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+    e2e_add_admin "$pw" || { fail "test administrator created"; return; }
+    before=$(state_digest "$CASE_DIR")
+
+    on_tty "$OTHER" 'Password:' "not-$pw" issue-client-cert -c typo
+    check_match "pkttyagent asks for the administrator's password" "Authenticating as: $E2E_ADMIN" "$TTY_OUT"
+    check "wrong password: not authorized (exit 3)" 3 "$TTY_RC"
+    [ "$TTY_RC" = 3 ] || printf '%s\n' "$TTY_OUT" | tail -15 | sed 's/^/       | /'
+    check "…no bundle and no temporary file left" 0 "$(find "$certs" -type f 2>/dev/null | wc -l)"
+    check "…index and CRL unchanged" "$before" "$(state_digest "$CASE_DIR")"
+
+    on_tty "$OTHER" 'Password:' "$pw" issue-client-cert -c typed
+    check "right password: issued (exit 0)" 0 "$TTY_RC"
+    check_cmd "…the bundle is in the outsider's certs" test -f "$certs/000002__JP_orca_typed.zip"
+    check_not "the password is in no log of orca-cad" grep -rqF "$pw" "$CASE_DIR/cad.log"
+
+    ctl "$OTHER" issue-client-cert -c notty
+    check "without a terminal nobody can be asked: refused (exit 3)" 3 "$RC"
+    stop_cad; check "daemon exits 0" 0 "$CAD_RC"
+}
+
 # Calls orca-cactl would never make: each gets a named error, and the daemon stays up.
 # A body that does not match the signature is refused by zbus itself, before
 # our code runs, as org.freedesktop.zbus.Error (zbus maps every body decoding
@@ -324,10 +386,11 @@ CALLS
 
 # ------------------------------------------------------------------ main
 ALL_CASES=(page_workflow outsider polkit_down bus_activation ready_notification
-    parallel_clients restart_and_sigterm raw_bad_input)
+    parallel_clients restart_and_sigterm raw_bad_input password_prompt signals_and_properties
+    "${WEBORCA_CASES[@]}")   # cases_weborca.sh
 CASES_RUN=("${@:-${ALL_CASES[@]}}")
 
-trap 'e2e_stop_all' EXIT
+trap 'weborca_cleanup; e2e_stop_all' EXIT
 e2e_start_bus && e2e_install_polkit && e2e_start_polkit && e2e_setup_users \
     || { echo "harness did not come up"; e2e_dump_logs; exit 1; }
 e2e_install_binaries

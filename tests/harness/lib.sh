@@ -27,6 +27,7 @@ E2E_BUS_NAME=jp.or.med.orca.CaTool1
 E2E_GROUP=orca-ca
 E2E_MEMBER=orcae2e-member   # in $E2E_GROUP
 E2E_OTHER=orcae2e-other     # not in $E2E_GROUP
+E2E_ADMIN=orcae2e-admin     # in sudo, with a password: polkit's administrator (e2e_add_admin)
 E2E_DBUS_CONF=$E2E_REPO_DIR/systemd/dbus/jp.or.med.orca.CaTool1.conf
 E2E_DBUS_ACTIVATION=$E2E_REPO_DIR/systemd/dbus/jp.or.med.orca.CaTool1.service
 E2E_POLKIT_POLICY=$E2E_REPO_DIR/systemd/polkit/jp.or.med.orca.catool.policy
@@ -378,9 +379,23 @@ e2e_setup_users() {
     fi
 }
 
+# e2e_add_admin PASSWORD: $E2E_ADMIN, a member of sudo (whom Debian's polkit
+# asks for an administrator password) with that password. Removed by
+# e2e_remove_users with the other test users.
+e2e_add_admin() {
+    _e2e_need_root || return 1
+    _e2e_lock || return 1
+    getent group sudo >/dev/null || groupadd --system sudo || return 1
+    if ! getent passwd "$E2E_ADMIN" >/dev/null; then
+        useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+            --groups sudo "$E2E_ADMIN" || return 1
+    fi
+    printf '%s:%s\n' "$E2E_ADMIN" "$1" | chpasswd || return 1
+}
+
 e2e_remove_users() {
     local u pid
-    for u in "$E2E_MEMBER" "$E2E_OTHER"; do
+    for u in "$E2E_MEMBER" "$E2E_OTHER" "$E2E_ADMIN"; do
         getent passwd "$u" >/dev/null || continue
         # userdel refuses while the user runs processes; only test users own these.
         for pid in $(ps -o pid= -u "$u" 2>/dev/null); do _e2e_kill "$pid"; done

@@ -28,16 +28,21 @@ impl Agent {
     /// until it has registered (it closes N). `None` when there is no
     /// pkttyagent or it cannot start: the call then goes out without an
     /// agent of ours, and a desktop agent may still answer.
+    ///
+    /// `--fallback` (let a desktop agent of the session go first) only in a
+    /// logind session: polkit looks for a fallback agent only after finding
+    /// the caller's session, so outside one (a container, a console without
+    /// logind) a fallback agent is never asked and the call is refused.
     pub fn start() -> Option<Agent> {
         let program = find_program(PROGRAM, std::env::var_os("PATH").as_deref())?;
         let (read_end, write_end) = pipe().ok()?;
         let notify_fd = write_end.as_raw_fd();
         let mut cmd = Command::new(program);
-        cmd.arg("--notify-fd")
-            .arg(notify_fd.to_string())
-            .arg("--fallback")
-            .arg("--process")
-            .arg(std::process::id().to_string());
+        cmd.arg("--notify-fd").arg(notify_fd.to_string());
+        if in_login_session(&std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default()) {
+            cmd.arg("--fallback");
+        }
+        cmd.arg("--process").arg(std::process::id().to_string());
         // SAFETY: the hook only calls fcntl(2), which is async-signal-safe,
         // on a descriptor that is open in the child.
         unsafe {
@@ -69,6 +74,16 @@ impl Drop for Agent {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Whether `/proc/self/cgroup` (given) puts us in a logind session scope,
+/// which is how polkit's session monitor (sd_pid_get_session) finds one.
+fn in_login_session(cgroup: &str) -> bool {
+    cgroup.lines().any(|line| {
+        line.rsplit('/')
+            .next()
+            .is_some_and(|leaf| leaf.starts_with("session-") && leaf.ends_with(".scope"))
+    })
 }
 
 /// The first executable `name` in `path` (a `PATH` value).
@@ -146,6 +161,20 @@ fn wait_for_close(read_end: OwnedFd, timeout: Duration) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn login_session_is_read_from_the_cgroup() {
+        assert!(in_login_session(
+            "0::/user.slice/user-1000.slice/session-4.scope\n"
+        ));
+        assert!(in_login_session(
+            "12:pids:/user.slice/user-0.slice/session-c2.scope\n1:name=systemd:/x\n"
+        ));
+        assert!(!in_login_session("0::/system.slice/ssh.service\n"));
+        assert!(!in_login_session("0::/\n"));
+        assert!(!in_login_session(""));
+    }
+
     use super::*;
 
     #[test]

@@ -1,9 +1,12 @@
 //! Where output lands: the bundle directory, the temporary file whose fd the
 //! daemon writes a zip into, and PEM files (CRL, CA certificate).
 
-use std::fs::{self, DirBuilder, File, Permissions};
+use std::ffi::CString;
+use std::fs::{self, DirBuilder, File, OpenOptions, Permissions};
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::fd::AsRawFd;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use orca_ca_proto::wire::Delivered;
@@ -12,7 +15,7 @@ use zbus::zvariant::Fd;
 
 use crate::error::OutputProblem;
 
-/// Hidden, and not ending in `.zip`: a half-written bundle never looks like one.
+/// Names of the named temporary files (see `open_named`).
 const TEMP_PREFIX: &str = ".orca-cactl-";
 const TEMP_SUFFIX: &str = ".part";
 
@@ -58,46 +61,57 @@ pub fn is_safe_bundle_name(name: &str) -> bool {
         && !name.chars().any(char::is_control)
 }
 
-/// The temporary file a bundle is written into, removed unless `finish`
-/// gives it its final name.
+/// The temporary file a bundle is written into, gone unless `finish` gives
+/// it its final name.
 #[derive(Debug)]
 pub struct BundleTarget {
     dir: PathBuf,
-    temp: NamedTempFile,
+    temp: Temp,
+}
+
+#[derive(Debug)]
+enum Temp {
+    /// O_TMPFILE: the file has no name until `finish` links it in, so a
+    /// client killed mid-call (kill -9, power cut) leaves nothing behind.
+    Unnamed(File),
+    /// Filesystems without O_TMPFILE: a hidden private file, removed on
+    /// every error path this process lives through.
+    Named(NamedTempFile),
 }
 
 impl BundleTarget {
-    /// Creates `dir` if needed and an empty file in it (O_EXCL, mode 0600).
+    /// Creates `dir` if needed and an empty private (0600) file in it.
     pub fn create(dir: &Path) -> Result<Self, OutputProblem> {
-        ensure_dir(dir)?;
-        // The path printed at the end should work from any directory.
-        let dir = fs::canonicalize(dir).map_err(|source| OutputProblem::TempFile {
-            dir: dir.to_owned(),
-            source,
-        })?;
-        let temp = tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
-            .suffix(TEMP_SUFFIX)
-            .permissions(Permissions::from_mode(0o600))
-            .tempfile_in(&dir)
-            .map_err(|source| OutputProblem::TempFile {
-                dir: dir.clone(),
-                source,
-            })?;
+        let dir = prepare_dir(dir)?;
+        let temp = match open_unnamed(&dir) {
+            Ok(file) => Temp::Unnamed(file),
+            Err(e) if unnamed_unsupported(&e) => Temp::Named(open_named(&dir)?),
+            Err(source) => return Err(OutputProblem::TempFile { dir, source }),
+        };
         Ok(BundleTarget { dir, temp })
+    }
+
+    /// As `create`, always with a named file (for the fallback's tests).
+    #[cfg(test)]
+    fn create_named(dir: &Path) -> Result<Self, OutputProblem> {
+        let dir = prepare_dir(dir)?;
+        let temp = Temp::Named(open_named(&dir)?);
+        Ok(BundleTarget { dir, temp })
+    }
+
+    fn file(&self) -> &File {
+        match &self.temp {
+            Temp::Unnamed(f) => f,
+            Temp::Named(t) => t.as_file(),
+        }
     }
 
     /// The descriptor passed to the daemon, which writes the zip into it.
     pub fn fd(&self) -> Fd<'_> {
-        Fd::from(self.temp.as_file())
+        Fd::from(self.file())
     }
 
-    #[cfg(test)]
-    pub fn temp_path(&self) -> &Path {
-        self.temp.path()
-    }
-
-    /// Checks what the daemon wrote and renames it to the name it chose,
+    /// Checks what the daemon wrote and gives it the name the daemon chose,
     /// never replacing an existing file. On error the temporary file is gone.
     pub fn finish(self, delivered: &Delivered) -> Result<PathBuf, OutputProblem> {
         if !is_safe_bundle_name(&delivered.file_name) {
@@ -105,32 +119,105 @@ impl BundleTarget {
                 name: delivered.file_name.clone(),
             });
         }
+        let target = self.dir.join(&delivered.file_name);
         let write_error = |source| OutputProblem::Write {
-            path: self.temp.path().to_owned(),
+            path: target.clone(),
             source,
         };
-        let got = self.temp.as_file().metadata().map_err(write_error)?.len();
+        let got = self.file().metadata().map_err(write_error)?.len();
         if got == 0 || (delivered.size != 0 && got != delivered.size) {
             return Err(OutputProblem::Incomplete {
                 expected: delivered.size,
                 got,
             });
         }
-        self.temp.as_file().sync_all().map_err(write_error)?;
-        let target = self.dir.join(&delivered.file_name);
-        match self.temp.persist_noclobber(&target) {
-            Ok(_) => {
+        self.file().sync_all().map_err(write_error)?;
+        let linked = match self.temp {
+            Temp::Unnamed(file) => link_unnamed(&file, &target),
+            Temp::Named(temp) => temp
+                .persist_noclobber(&target)
+                .map(drop)
+                .map_err(|e| e.error),
+        };
+        match linked {
+            Ok(()) => {
                 sync_dir(&self.dir);
                 Ok(target)
             }
-            Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
                 Err(OutputProblem::Exists { path: target })
             }
-            Err(e) => Err(OutputProblem::Write {
+            Err(source) => Err(OutputProblem::Write {
                 path: target,
-                source: e.error,
+                source,
             }),
         }
+    }
+}
+
+/// Creates `dir` if needed; its absolute path, so that the path printed at
+/// the end works from any directory.
+fn prepare_dir(dir: &Path) -> Result<PathBuf, OutputProblem> {
+    ensure_dir(dir)?;
+    fs::canonicalize(dir).map_err(|source| OutputProblem::TempFile {
+        dir: dir.to_owned(),
+        source,
+    })
+}
+
+fn open_unnamed(dir: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .mode(0o600)
+        .custom_flags(libc::O_TMPFILE)
+        .open(dir)
+}
+
+/// What kernels and filesystems without O_TMPFILE answer.
+fn unnamed_unsupported(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EOPNOTSUPP | libc::EISDIR | libc::EINVAL)
+    )
+}
+
+/// Hidden, and not ending in `.zip`: a half-written bundle never looks like one.
+fn open_named(dir: &Path) -> Result<NamedTempFile, OutputProblem> {
+    tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .permissions(Permissions::from_mode(0o600))
+        .tempfile_in(dir)
+        .map_err(|source| OutputProblem::TempFile {
+            dir: dir.to_owned(),
+            source,
+        })
+}
+
+/// Gives an O_TMPFILE file its name; fails with AlreadyExists rather than
+/// replace a file. Through /proc/self/fd, as linkat(2) documents for
+/// callers without CAP_DAC_READ_SEARCH.
+fn link_unnamed(file: &File, target: &Path) -> io::Result<()> {
+    let from = CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))
+        .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+    let to = CString::new(target.as_os_str().as_bytes())
+        .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+    // SAFETY: both arguments are valid NUL-terminated strings that outlive
+    // the call; linkat reads them and keeps nothing.
+    let rc = unsafe {
+        libc::linkat(
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::AT_SYMLINK_FOLLOW,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
     }
 }
 
@@ -243,73 +330,113 @@ mod tests {
         ));
     }
 
+    /// The daemon's side: it writes the zip into the descriptor it got.
+    fn daemon_writes(target: &BundleTarget, bytes: &[u8]) {
+        target.file().write_all(bytes).expect("daemon writes");
+    }
+
     #[test]
-    fn temp_file_is_hidden_private_and_renamed() {
+    fn bundle_has_no_name_until_finished_then_its_own() {
         let dir = tempfile::tempdir().expect("tempdir");
         let dir_path = fs::canonicalize(dir.path()).expect("canonical");
         let target = BundleTarget::create(dir.path()).expect("target");
-        let temp_name = target
-            .temp_path()
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .into_owned();
-        assert!(temp_name.starts_with('.'), "{temp_name}");
-        assert!(!temp_name.ends_with(".zip"), "{temp_name}");
-        let meta = fs::metadata(target.temp_path()).expect("meta");
-        assert_eq!(meta.mode() & 0o777, 0o600);
-        fs::write(target.temp_path(), b"PK zip").expect("daemon writes");
+        assert!(
+            matches!(target.temp, Temp::Unnamed(_)),
+            "the test directory's filesystem has O_TMPFILE"
+        );
+        daemon_writes(&target, b"PK zip");
+        assert!(
+            entries(dir.path()).is_empty(),
+            "nothing visible while the zip is written"
+        );
         let path = target
             .finish(&delivered("000003__JP_orca_user1.zip", 6))
             .expect("finish");
         assert_eq!(path, dir_path.join("000003__JP_orca_user1.zip"));
         assert_eq!(entries(dir.path()), vec!["000003__JP_orca_user1.zip"]);
         assert_eq!(fs::read(&path).expect("read"), b"PK zip");
+        assert_eq!(fs::metadata(&path).expect("meta").mode() & 0o777, 0o600);
     }
 
     #[test]
-    fn existing_bundle_is_never_overwritten_and_temp_is_removed() {
+    fn named_fallback_is_hidden_private_and_renamed() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let existing = fs::canonicalize(dir.path())
-            .expect("canonical")
-            .join("000003__JP_orca_user1.zip");
-        fs::write(&existing, b"old").expect("write");
-        let target = BundleTarget::create(dir.path()).expect("target");
-        fs::write(target.temp_path(), b"new").expect("daemon writes");
-        let err = target
-            .finish(&delivered("000003__JP_orca_user1.zip", 3))
-            .expect_err("must refuse");
-        assert!(matches!(err, OutputProblem::Exists { ref path } if *path == existing));
-        assert_eq!(fs::read(&existing).expect("read"), b"old");
+        let target = BundleTarget::create_named(dir.path()).expect("target");
+        let names = entries(dir.path());
+        assert_eq!(names.len(), 1);
+        assert!(
+            names[0].starts_with('.') && !names[0].ends_with(".zip"),
+            "{names:?}"
+        );
+        let meta = fs::metadata(dir.path().join(&names[0])).expect("meta");
+        assert_eq!(meta.mode() & 0o777, 0o600);
+        daemon_writes(&target, b"PK zip");
+        target
+            .finish(&delivered("000003__JP_orca_user1.zip", 6))
+            .expect("finish");
         assert_eq!(entries(dir.path()), vec!["000003__JP_orca_user1.zip"]);
     }
 
     #[test]
+    fn existing_bundle_is_never_overwritten_and_temp_is_removed() {
+        for named in [false, true] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let existing = fs::canonicalize(dir.path())
+                .expect("canonical")
+                .join("000003__JP_orca_user1.zip");
+            fs::write(&existing, b"old").expect("write");
+            let target = if named {
+                BundleTarget::create_named(dir.path())
+            } else {
+                BundleTarget::create(dir.path())
+            }
+            .expect("target");
+            daemon_writes(&target, b"new");
+            let err = target
+                .finish(&delivered("000003__JP_orca_user1.zip", 3))
+                .expect_err("must refuse");
+            assert!(matches!(err, OutputProblem::Exists { ref path } if *path == existing));
+            assert_eq!(fs::read(&existing).expect("read"), b"old");
+            assert_eq!(entries(dir.path()), vec!["000003__JP_orca_user1.zip"]);
+        }
+    }
+
+    #[test]
     fn unsafe_names_and_short_writes_leave_nothing_behind() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let target = BundleTarget::create(dir.path()).expect("target");
-        fs::write(target.temp_path(), b"zip").expect("write");
-        assert!(matches!(
-            target.finish(&delivered("../evil.zip", 3)),
-            Err(OutputProblem::UnsafeName { .. })
-        ));
-        let target = BundleTarget::create(dir.path()).expect("target");
-        fs::write(target.temp_path(), b"zi").expect("write");
-        assert!(matches!(
-            target.finish(&delivered("000003__JP_orca_user1.zip", 3)),
-            Err(OutputProblem::Incomplete {
-                expected: 3,
-                got: 2
-            })
-        ));
-        let target = BundleTarget::create(dir.path()).expect("target");
-        assert!(matches!(
-            target.finish(&delivered("000003__JP_orca_user1.zip", 0)),
-            Err(OutputProblem::Incomplete { got: 0, .. })
-        ));
-        // A failed call drops the target without finishing it.
-        drop(BundleTarget::create(dir.path()).expect("target"));
-        assert!(entries(dir.path()).is_empty());
+        for named in [false, true] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let make = || {
+                if named {
+                    BundleTarget::create_named(dir.path())
+                } else {
+                    BundleTarget::create(dir.path())
+                }
+                .expect("target")
+            };
+            let target = make();
+            daemon_writes(&target, b"zip");
+            assert!(matches!(
+                target.finish(&delivered("../evil.zip", 3)),
+                Err(OutputProblem::UnsafeName { .. })
+            ));
+            let target = make();
+            daemon_writes(&target, b"zi");
+            assert!(matches!(
+                target.finish(&delivered("000003__JP_orca_user1.zip", 3)),
+                Err(OutputProblem::Incomplete {
+                    expected: 3,
+                    got: 2
+                })
+            ));
+            let target = make();
+            assert!(matches!(
+                target.finish(&delivered("000003__JP_orca_user1.zip", 0)),
+                Err(OutputProblem::Incomplete { got: 0, .. })
+            ));
+            // A failed call drops the target without finishing it.
+            drop(make());
+            assert!(entries(dir.path()).is_empty(), "named={named}");
+        }
     }
 
     #[test]

@@ -95,7 +95,9 @@ impl Authorizer {
                 orca_cad::messages::interactive_required(action),
             ))
         } else {
-            tracing::info!(action, uid = caller.uid, "not authorized");
+            // polkit's details say why (e.g. polkit.dismissed: the password
+            // prompt was cancelled); they hold no secret.
+            tracing::info!(action, uid = caller.uid, interactive, challenge = result.is_challenge, details = ?result.details, "not authorized");
             Err(BusError::new(
                 names::ACCESS_DENIED,
                 orca_cad::messages::access_denied(action, orca_ca_proto::ADMIN_GROUP),

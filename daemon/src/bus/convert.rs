@@ -95,6 +95,37 @@ impl Options {
         Ok(Some(n))
     }
 
+    pub fn boolean(&mut self, key: &str) -> Result<Option<bool>, BusError> {
+        match self.map.remove(key) {
+            None => Ok(None),
+            Some(v) => match &*v {
+                Value::Bool(b) => Ok(Some(*b)),
+                _ => Err(BusError::invalid(messages::option_type(
+                    key,
+                    "a boolean (b)",
+                ))),
+            },
+        }
+    }
+
+    pub fn strings(&mut self, key: &str) -> Result<Option<Vec<String>>, BusError> {
+        let Some(v) = self.map.remove(key) else {
+            return Ok(None);
+        };
+        let wrong = || BusError::invalid(messages::option_type(key, "an array of strings (as)"));
+        let Value::Array(items) = &*v else {
+            return Err(wrong());
+        };
+        items
+            .iter()
+            .map(|item| match item {
+                Value::Str(s) => Ok(s.to_string()),
+                _ => Err(wrong()),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
     pub fn finish(self) -> Result<(), BusError> {
         match self.map.keys().next() {
             None => Ok(()),

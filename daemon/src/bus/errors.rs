@@ -43,6 +43,13 @@ pub fn name_for(kind: ErrorKind) -> &'static str {
         ErrorKind::StateBusy => names::STATE_BUSY,
         ErrorKind::DiskFull => names::DISK_FULL,
         ErrorKind::Failed => names::FAILED,
+        ErrorKind::WrongKind => names::WRONG_KIND,
+        ErrorKind::CertificateRevoked => names::CERTIFICATE_REVOKED,
+        ErrorKind::CertificateExpired => names::CERTIFICATE_EXPIRED,
+        ErrorKind::KeyMismatch => names::KEY_MISMATCH,
+        ErrorKind::NoKeyMaterial => names::NO_KEY_MATERIAL,
+        ErrorKind::WebOrcaNotInstalled => names::WEBORCA_NOT_INSTALLED,
+        ErrorKind::WebOrcaOwnerUnknown => names::WEBORCA_OWNER_UNKNOWN,
     }
 }
 

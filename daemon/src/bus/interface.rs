@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use orca_ca_proto::wire::{self, CaStatus, CertInfo, CrlInfo, Delivered, Revoked, keys};
+use orca_ca_proto::wire::{
+    self, CaStatus, CertInfo, CheckInfo, CrlInfo, Delivered, Installed, Revoked, keys,
+};
 use orca_ca_proto::{actions, errors as names};
 use orca_cad::ca::crl::RevocationReason;
 use orca_cad::ca::profile::{CertKind, ServerNames};
@@ -26,6 +28,7 @@ use super::convert::{self, Options};
 use super::delivery;
 use super::engine::Engine;
 use super::errors::BusError;
+use super::weborca;
 
 /// What the read-only properties show, refreshed after every change.
 #[derive(Debug, Clone, Default)]
@@ -481,6 +484,89 @@ impl CaTool {
                 })
             })
             .await
+    }
+
+    async fn install_server_cert(
+        &self,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] connection: &zbus::Connection,
+        id: String,
+        options: Dict,
+    ) -> Result<Installed> {
+        let _call = self.activity.enter();
+        let id = cert_id(&id)?;
+        let mut opts = Options::new(options);
+        let no_restart = opts.boolean(keys::NO_RESTART)?.unwrap_or(false);
+        let create = opts.boolean(keys::CREATE)?.unwrap_or(false);
+        opts.finish()?;
+        let caller = self.authz.check(&header, actions::INSTALL).await?;
+        let out = self
+            .engine
+            .run(move |s| {
+                let placed = s.install_server(&id, create)?;
+                Ok(weborca::server_installed(&placed, s.now()))
+            })
+            .await?;
+        tracing::info!(
+            action = "install-server",
+            uid = caller.uid,
+            issue_number = %out.certificate.issue_number,
+            serial = %out.certificate.serial,
+            conf_changed = ?out.conf_changed,
+            backup = ?out.backup_path,
+            no_restart,
+            "server certificate placed for WebORCA"
+        );
+        weborca::restart(connection, out, no_restart).await
+    }
+
+    async fn install_client_cert(
+        &self,
+        #[zbus(header)] header: Header<'_>,
+        id: String,
+        options: Dict,
+    ) -> Result<Installed> {
+        let _call = self.activity.enter();
+        let id = cert_id(&id)?;
+        Options::new(options).finish()?;
+        let caller = self.authz.check(&header, actions::INSTALL).await?;
+        let out = self
+            .engine
+            .run(move |s| {
+                let placed = s.install_client(&id)?;
+                Ok(weborca::client_installed(&placed, s.now()))
+            })
+            .await?;
+        tracing::info!(
+            action = "install-client",
+            uid = caller.uid,
+            issue_number = %out.certificate.issue_number,
+            serial = %out.certificate.serial,
+            cn = %out.certificate.common_name,
+            "client certificate placed for WebORCA"
+        );
+        Ok(out)
+    }
+
+    async fn diagnose(
+        &self,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] connection: &zbus::Connection,
+        options: Dict,
+    ) -> Result<Vec<CheckInfo>> {
+        let _call = self.activity.enter();
+        let mut opts = Options::new(options);
+        let hosts = weborca::hosts(opts.strings(keys::HOSTS)?.unwrap_or_default())?;
+        opts.finish()?;
+        self.authz.check(&header, actions::READ).await?;
+        let (mut checks, unit) = self
+            .engine
+            .run(move |s| Ok((s.diagnose(hosts)?, s.config().weborca_unit.clone())))
+            .await?;
+        // systemd is asked here, not on the engine thread, which would wait.
+        let state = orca_cad::weborca::systemd1::unit_state(connection, &unit).await;
+        checks.push(orca_cad::weborca::doctor::unit_check(&unit, &state));
+        Ok(checks.iter().map(weborca::check_info).collect())
     }
 
     #[zbus(property(emits_changed_signal = "const"))]

@@ -9,6 +9,7 @@ mod delivery;
 mod engine;
 mod errors;
 mod interface;
+mod weborca;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

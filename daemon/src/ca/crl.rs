@@ -68,6 +68,14 @@ impl fmt::Display for RevocationReason {
     }
 }
 
+impl RevocationReason {
+    /// The exact spelling the index stores ([`RevocationReason::as_str`]):
+    /// no folding, since a CRL reads it once per revoked certificate.
+    pub fn from_stored(s: &str) -> Option<RevocationReason> {
+        RevocationReason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
 impl FromStr for RevocationReason {
     type Err = InvalidArgument;
     /// Accepts `keyCompromise`, `key-compromise`, `key_compromise`, any case.
