@@ -122,6 +122,12 @@ pub enum Error {
         expected: u32,
     },
     #[error("{}", crate::messages::error(self))]
+    StateWrongOwner {
+        path: PathBuf,
+        owner: u32,
+        expected_owner: u32,
+    },
+    #[error("{}", crate::messages::error(self))]
     StateCorrupt { path: PathBuf, detail: String },
     #[error("{}", crate::messages::error(self))]
     StateBusy { path: PathBuf },
@@ -214,7 +220,9 @@ impl Error {
             Error::CannotRevokeCa => ErrorKind::NotPermitted,
             Error::CaExpired { .. } => ErrorKind::CaExpired,
             Error::Config { .. } => ErrorKind::Config,
-            Error::StateInsecure { .. } | Error::StateCorrupt { .. } => ErrorKind::StateCorrupt,
+            Error::StateInsecure { .. }
+            | Error::StateWrongOwner { .. }
+            | Error::StateCorrupt { .. } => ErrorKind::StateCorrupt,
             Error::StateBusy { .. } => ErrorKind::StateBusy,
             Error::DiskFull { .. } => ErrorKind::DiskFull,
             Error::Io { .. } | Error::Crypto { .. } => ErrorKind::Failed,

@@ -36,7 +36,17 @@ pub fn error(e: &Error) -> String {
             format!("configuration {}: {detail}", path.display())
         }
         Error::StateInsecure { path, mode, expected } => format!(
-            "{} has mode {mode:04o} or another owner, but holds CA secrets and must be {expected:04o} and owned by this user; check nobody copied the key, then run: chmod {expected:o} {}",
+            "{} has mode {mode:04o}, but holds CA secrets and must be {expected:04o}; check nobody copied the key, then run: chmod {expected:o} {}",
+            path.display(),
+            path.display()
+        ),
+        // chmod cannot fix an owner: say whose it is and what would.
+        Error::StateWrongOwner {
+            path,
+            owner,
+            expected_owner,
+        } => format!(
+            "{} belongs to uid {owner}, but holds CA secrets and must belong to uid {expected_owner}, which orca-cad runs as; check nobody else used it, then run: chown {expected_owner} {}",
             path.display(),
             path.display()
         ),
