@@ -8,7 +8,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 seconds=${FUZZ_SECONDS:-60}
-targets=("${@:-names config}")
+targets=("${@:-names config csr}")
 # shellcheck disable=SC2206
 targets=(${targets[*]})
 command -v cargo-fuzz >/dev/null || { echo "fuzz/run.sh: cargo-fuzz is missing (tests/install-deps.sh installs it)"; exit 2; }
