@@ -76,6 +76,8 @@ case_page_workflow() {
     check "member: revoke 000004" 0 "$RC"
     ctl "$MEMBER" revoke 000004
     check_match "second revoke says already revoked" "already revoked" "$ERR"
+    check_match "…and orca-cad's log records the refusal with who and what" \
+        "WARN .*not done action=\"jp.or.med.orca.catool.revoke\" uid=$(id -u "$MEMBER") error=\"jp.or.med.orca.CaTool1.Error.AlreadyRevoked\"" "$(cat "$CAD_LOG")"
     ctl "$MEMBER" issue-crl --out "$mine/crl.pem"
     check "member: issue-crl --out" 0 "$RC"
     local serial2

@@ -191,7 +191,7 @@ impl CaTool {
         let caller = self.authz.check(&header, actions::INITIALIZE).await?;
         let record = self
             .engine
-            .run(move |s| {
+            .run_for(&caller, actions::INITIALIZE, move |s| {
                 Ok(s.initialize(&InitOptions {
                     ca_name,
                     key_type,
@@ -224,7 +224,9 @@ impl CaTool {
         let caller = self.authz.check(&header, actions::ISSUE).await?;
         let issued = self
             .engine
-            .run(move |s| Ok(s.issue_server(&hosts, &ips, validity)?))
+            .run_for(&caller, actions::ISSUE, move |s| {
+                Ok(s.issue_server(&hosts, &ips, validity)?)
+            })
             .await?;
         let out = self.deliver(&caller, "issue-server", issued, file).await?;
         let _ = Self::certificate_issued(&emitter, out.certificate.clone()).await;
@@ -248,7 +250,9 @@ impl CaTool {
         let caller = self.authz.check(&header, actions::ISSUE).await?;
         let issued = self
             .engine
-            .run(move |s| Ok(s.issue_client(&common_name, validity)?))
+            .run_for(&caller, actions::ISSUE, move |s| {
+                Ok(s.issue_client(&common_name, validity)?)
+            })
             .await?;
         let out = self.deliver(&caller, "issue-client", issued, file).await?;
         let _ = Self::certificate_issued(&emitter, out.certificate.clone()).await;
@@ -293,7 +297,7 @@ impl CaTool {
         let caller = self.authz.check(&header, actions::ISSUE).await?;
         let (mut info, signed) = self
             .engine
-            .run(move |s| {
+            .run_for(&caller, actions::ISSUE, move |s| {
                 let signed = s.sign_request(&csr, kind, validity)?;
                 Ok((convert::cert_info(&signed.record, s.now()), signed))
             })
@@ -326,7 +330,7 @@ impl CaTool {
         let caller = self.authz.check(&header, actions::EXPORT).await?;
         let issued = self
             .engine
-            .run(move |s| {
+            .run_for(&caller, actions::EXPORT, move |s| {
                 let (record, delivery, warnings) = s.export(&id)?;
                 Ok(Issued {
                     record,
@@ -353,7 +357,14 @@ impl CaTool {
             reason.parse::<RevocationReason>()?
         };
         let caller = self.authz.check(&header, actions::REVOKE).await?;
-        let revoked = self.engine.run(move |s| Ok(s.revoke(&id, reason)?)).await?;
+        let revoked = self
+            .engine
+            .run_for(
+                &caller,
+                actions::REVOKE,
+                move |s| Ok(s.revoke(&id, reason)?),
+            )
+            .await?;
         tracing::info!(
             action = "revoke",
             uid = caller.uid,
@@ -381,7 +392,10 @@ impl CaTool {
     ) -> Result<CrlInfo> {
         let _call = self.activity.enter();
         let caller = self.authz.check(&header, actions::CRL).await?;
-        let crl = self.engine.run(|s| Ok(s.issue_crl()?)).await?;
+        let crl = self
+            .engine
+            .run_for(&caller, actions::CRL, |s| Ok(s.issue_crl()?))
+            .await?;
         tracing::info!(
             action = "issue-crl",
             uid = caller.uid,
@@ -402,7 +416,10 @@ impl CaTool {
     ) -> Result<(bool, CrlInfo)> {
         let _call = self.activity.enter();
         let caller = self.authz.check(&header, actions::CRL).await?;
-        let (renewed, crl) = self.engine.run(move |s| Ok(s.renew_crl(if_due)?)).await?;
+        let (renewed, crl) = self
+            .engine
+            .run_for(&caller, actions::CRL, move |s| Ok(s.renew_crl(if_due)?))
+            .await?;
         tracing::info!(
             action = "renew-crl",
             uid = caller.uid,
@@ -561,7 +578,7 @@ impl CaTool {
         let caller = self.authz.check(&header, actions::INSTALL).await?;
         let out = self
             .engine
-            .run(move |s| {
+            .run_for(&caller, actions::INSTALL, move |s| {
                 let placed = s.install_server(&id, create)?;
                 Ok(weborca::server_installed(&placed, s.now()))
             })
@@ -591,7 +608,7 @@ impl CaTool {
         let caller = self.authz.check(&header, actions::INSTALL).await?;
         let out = self
             .engine
-            .run(move |s| {
+            .run_for(&caller, actions::INSTALL, move |s| {
                 let placed = s.install_client(&id)?;
                 Ok(weborca::client_installed(&placed, s.now()))
             })
