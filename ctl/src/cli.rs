@@ -33,6 +33,16 @@ pub enum Command {
     IssueServerCert(IssueServerArgs),
     /// Issue a client certificate for a person or terminal; prints the zip's path
     IssueClientCert(IssueClientArgs),
+    /// Sign a certificate signing request (CSR) whose key stays with its owner
+    ///
+    /// Takes only the request's public key and names: for --profile server
+    /// the DNS and IP entries of its subjectAltName (else its CN as host),
+    /// for --profile client its CN. Every extension is the CA's own, whatever
+    /// the request asks. Keys: RSA 2048/3072/4096 or ECDSA P-256. Writes the
+    /// certificate (PEM, mode 0644), never over an existing file, and prints
+    /// its path. `orca-cactl export ID` later gives the .crt and ca.crt only.
+    #[command(verbatim_doc_comment)]
+    SignRequest(SignRequestArgs),
     /// List issued certificates
     List(ListArgs),
     /// Show one certificate
@@ -182,6 +192,37 @@ pub struct IssueClientArgs {
     pub validity_days: Option<u32>,
     /// Directory for the zip [default: $HOME/certs]
     #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Profile {
+    Server,
+    Client,
+}
+
+impl Profile {
+    /// The `profile` argument of `SignRequest`.
+    pub fn wire(self) -> &'static str {
+        match self {
+            Profile::Server => orca_ca_proto::wire::profiles::SERVER,
+            Profile::Client => orca_ca_proto::wire::profiles::CLIENT,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SignRequestArgs {
+    /// The request, PEM or DER (openssl req -new -key KEY -out REQ.csr)
+    #[arg(value_name = "CSR_FILE")]
+    pub csr: PathBuf,
+    /// server (EKU serverAuth) or client (EKU clientAuth)
+    #[arg(long, value_enum)]
+    pub profile: Profile,
+    #[arg(long, value_name = "N")]
+    pub validity_days: Option<u32>,
+    /// Where to write the certificate [default: $HOME/certs/NNNNNN__JP_orca_<CN>.crt]
+    #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
 
@@ -390,6 +431,45 @@ mod tests {
         }
         fails(&["issue-client-cert"]);
         fails(&["issue-client-cert", "-c", "a", "-c", "b"]);
+    }
+
+    #[test]
+    fn sign_request_takes_a_file_and_a_profile() {
+        match parse(&["sign-request", "req.csr", "--profile", "server"]).command {
+            Command::SignRequest(a) => {
+                assert_eq!(a.csr, PathBuf::from("req.csr"));
+                assert_eq!(a.profile.wire(), "server");
+                assert_eq!((a.validity_days, a.out), (None, None));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        match parse(&[
+            "sign-request",
+            "r.der",
+            "--profile",
+            "client",
+            "--validity-days",
+            "30",
+            "--out",
+            "u.crt",
+        ])
+        .command
+        {
+            Command::SignRequest(a) => {
+                assert_eq!(a.profile, Profile::Client);
+                assert_eq!(a.validity_days, Some(30));
+                assert_eq!(a.out, Some(PathBuf::from("u.crt")));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(
+            fails(&["sign-request", "req.csr"]),
+            clap::error::ErrorKind::MissingRequiredArgument
+        );
+        assert_eq!(
+            fails(&["sign-request", "req.csr", "--profile", "ca"]),
+            clap::error::ErrorKind::InvalidValue
+        );
     }
 
     #[test]

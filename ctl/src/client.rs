@@ -28,6 +28,7 @@ pub enum Method {
     Initialize,
     IssueServerCert,
     IssueClientCert,
+    SignRequest,
     Export,
     Revoke,
     IssueCrl,
@@ -49,6 +50,7 @@ impl Method {
             Method::Initialize => "Initialize",
             Method::IssueServerCert => "IssueServerCert",
             Method::IssueClientCert => "IssueClientCert",
+            Method::SignRequest => "SignRequest",
             Method::Export => "Export",
             Method::Revoke => "Revoke",
             Method::IssueCrl => "IssueCrl",
@@ -67,7 +69,9 @@ impl Method {
     pub fn action(self) -> &'static str {
         match self {
             Method::Initialize => actions::INITIALIZE,
-            Method::IssueServerCert | Method::IssueClientCert => actions::ISSUE,
+            Method::IssueServerCert | Method::IssueClientCert | Method::SignRequest => {
+                actions::ISSUE
+            }
             Method::Export => actions::EXPORT,
             Method::Revoke => actions::REVOKE,
             Method::IssueCrl | Method::RenewCrl => actions::CRL,
@@ -264,6 +268,21 @@ impl Client {
             )
             .await?;
         finish_issued(target, delivered, out_dir)
+    }
+
+    /// `profile`: `server` or `client`. The certificate comes back in the
+    /// reply (`certificate_pem`); nothing is written here.
+    pub async fn sign_request(
+        &mut self,
+        csr: &[u8],
+        profile: &str,
+        validity_days: Option<u32>,
+    ) -> Result<CertInfo, CtlError> {
+        self.call_mutating(
+            Method::SignRequest,
+            &(csr, profile, validity_options(validity_days)),
+        )
+        .await
     }
 
     pub async fn export(&mut self, id: &str, out_dir: &Path) -> Result<Saved, CtlError> {

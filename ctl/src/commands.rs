@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{
     Cli, Command, CrlCommand, DoctorArgs, InstallServerArgs, IssueServerArgs, ListArgs,
+    SignRequestArgs,
 };
 use crate::client::{Client, DaemonVersion, InitOptions, ListFilter, Saved, files};
-use crate::error::CtlError;
+use crate::error::{Bundle, CtlError};
 use crate::output::{self, emit};
 use crate::{bundle_zip, hosts, messages, probe};
 
@@ -61,6 +62,7 @@ pub async fn run(cli: Cli) -> Result<(), CtlError> {
         Command::IssueClientCert(a) => {
             issue_client_cert(&mut client, &a.common_name, a.validity_days, a.out, json).await
         }
+        Command::SignRequest(a) => sign_request(&mut client, a, json).await,
         Command::List(ListArgs {
             status,
             expiring,
@@ -205,6 +207,88 @@ pub async fn issue_client_cert(
         .issue_client_cert(common_name, validity_days, &dir)
         .await?;
     report_bundle(&saved, json)
+}
+
+/// Reads the request; more than the daemon accepts is read only to let the
+/// daemon say how large a request may be.
+fn read_request(path: &Path) -> Result<Vec<u8>, CtlError> {
+    use std::io::Read;
+    let limit = orca_ca_proto::wire::MAX_CSR_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit).read_to_end(&mut bytes))
+        .map_err(|e| CtlError::Usage(messages::csr_unreadable(path, &e)))?;
+    Ok(bytes)
+}
+
+pub async fn sign_request(
+    client: &mut Client,
+    a: SignRequestArgs,
+    json: bool,
+) -> Result<(), CtlError> {
+    let csr = read_request(&a.csr)?;
+    // Everything that can be refused locally is refused before the CA
+    // signs: afterwards a failure leaves an issued certificate behind.
+    let target = match &a.out {
+        Some(path) => {
+            files::refuse_existing(path).map_err(CtlError::output)?;
+            Target::File(path.clone())
+        }
+        None => {
+            let dir = files::default_out_dir().map_err(CtlError::output)?;
+            files::ensure_dir(&dir).map_err(CtlError::output)?;
+            Target::Dir(dir)
+        }
+    };
+    let cert = client
+        .sign_request(&csr, a.profile.wire(), a.validity_days)
+        .await?;
+    let pem = cert
+        .certificate_pem
+        .clone()
+        .ok_or_else(|| CtlError::Unexpected(messages::no_certificate_in_reply()))?;
+    let path = match target {
+        Target::File(path) => path,
+        Target::Dir(dir) => {
+            let name = format!("{}.crt", cert.base_name);
+            // The daemon chose the name: one plain file in the directory.
+            if !files::is_safe_bundle_name(&format!("{}.zip", cert.base_name)) {
+                return Err(CtlError::Unexpected(messages::unsafe_certificate_name(
+                    &name,
+                )));
+            }
+            dir.join(name)
+        }
+    };
+    // The certificate exists now: a failure says how to get it again.
+    files::write_new_public_file(&path, pem.as_bytes()).map_err(|problem| CtlError::Output {
+        problem,
+        bundle: Some(Bundle::Issued {
+            number: cert.number,
+            issue_number: cert.issue_number.clone(),
+            out_dir: path.parent().unwrap_or(Path::new(".")).to_owned(),
+        }),
+    })?;
+    let warnings = cert.warnings.clone().unwrap_or_default();
+    if json {
+        emit(&output::json(&output::SignedOut {
+            path: path.display().to_string(),
+            certificate: output::CertOut::from(&cert),
+            warnings,
+        }))
+    } else {
+        for w in &warnings {
+            output::warn(w);
+        }
+        emit(&format!("{}\n", path.display()))
+    }
+}
+
+/// Where `sign-request` writes: the file given, or the default directory
+/// with the name the daemon gives the certificate.
+enum Target {
+    File(PathBuf),
+    Dir(PathBuf),
 }
 
 pub async fn export(

@@ -289,6 +289,25 @@ fn output(p: &OutputProblem, bundle: Option<&Bundle>) -> String {
     }
 }
 
+// ---- sign-request ------------------------------------------------------
+
+pub fn csr_unreadable(path: &Path, e: &std::io::Error) -> String {
+    format!(
+        "cannot read the certificate signing request {} ({e})",
+        shell_word(path)
+    )
+}
+
+pub fn no_certificate_in_reply() -> String {
+    "orca-cad signed the request but sent no certificate back: it is a different version from orca-cactl; get the certificate with: orca-cactl export ID".into()
+}
+
+pub fn unsafe_certificate_name(name: &str) -> String {
+    format!(
+        "orca-cad proposed the file name {name:?}, which is not a plain file name; nothing was saved: give a file with --out FILE"
+    )
+}
+
 // ---- the legacy orca-catool syntax ------------------------------------
 
 pub fn legacy_unknown(sub: &str) -> String {

@@ -99,6 +99,15 @@ impl BundleOut {
     }
 }
 
+/// What `sign-request` prints: where the certificate is, and the
+/// certificate (with its PEM).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SignedOut {
+    pub path: String,
+    pub certificate: CertOut,
+    pub warnings: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CrlOut {
     pub crl_number: u64,
@@ -586,6 +595,7 @@ mod tests {
             has_key_material: true,
             base_name: format!("{number:06}__JP_orca_{cn}"),
             certificate_pem: None,
+            warnings: None,
         }
     }
 

@@ -10,20 +10,77 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InvalidArgument {
     CommonNameEmpty,
-    CommonNameTooLong { len: usize },
-    CommonNameCharacter { ch: char, position: usize },
-    CommonNameLeading { ch: char },
-    CaNameInvalid { name: String },
-    HostNameInvalid { host: String, why: HostProblem },
-    IpAddressInvalid { ip: String },
+    CommonNameTooLong {
+        len: usize,
+    },
+    CommonNameCharacter {
+        ch: char,
+        position: usize,
+    },
+    CommonNameLeading {
+        ch: char,
+    },
+    CaNameInvalid {
+        name: String,
+    },
+    HostNameInvalid {
+        host: String,
+        why: HostProblem,
+    },
+    IpAddressInvalid {
+        ip: String,
+    },
     NoHosts,
-    TooManyNames { count: usize, max: usize },
-    ValidityDays { days: i64 },
-    ValidityPastCa { days: i64, ca_not_after: String },
-    IdInvalid { id: String },
-    RevocationReasonUnknown { reason: String },
-    KeyTypeUnknown { value: String },
-    P12ProfileUnknown { value: String },
+    TooManyNames {
+        count: usize,
+        max: usize,
+    },
+    ValidityDays {
+        days: i64,
+    },
+    ValidityPastCa {
+        days: i64,
+        ca_not_after: String,
+    },
+    IdInvalid {
+        id: String,
+    },
+    RevocationReasonUnknown {
+        reason: String,
+    },
+    KeyTypeUnknown {
+        value: String,
+    },
+    P12ProfileUnknown {
+        value: String,
+    },
+    /// `SignRequest`: the profile is neither `server` nor `client`.
+    ProfileUnknown {
+        value: String,
+    },
+    CsrEmpty,
+    CsrTooLarge {
+        size: usize,
+        max: usize,
+    },
+    /// Neither PEM nor DER of a PKCS#10 request.
+    CsrUnreadable,
+    /// The request's own signature does not verify with its key.
+    CsrSignatureInvalid,
+    /// A key we do not issue for (`RSA 1024`, `EC secp384r1`, …).
+    CsrKeyUnsupported {
+        found: String,
+    },
+    /// A client request needs exactly one commonName.
+    CsrCommonNames {
+        count: usize,
+    },
+    /// A server request without subjectAltName and without commonName.
+    CsrNoNames,
+    /// A subjectAltName entry other than DNS or IP.
+    CsrNameUnsupported {
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +122,12 @@ pub enum Error {
         expected: u32,
     },
     #[error("{}", crate::messages::error(self))]
+    StateWrongOwner {
+        path: PathBuf,
+        owner: u32,
+        expected_owner: u32,
+    },
+    #[error("{}", crate::messages::error(self))]
     StateCorrupt { path: PathBuf, detail: String },
     #[error("{}", crate::messages::error(self))]
     StateBusy { path: PathBuf },
@@ -104,7 +167,7 @@ pub enum WebOrcaProblem {
     KeyMismatch {
         number: IssueNumber,
     },
-    /// Key escrow was off when it was issued: there is no key to place.
+    /// Signed for a request, or issued with key escrow off: there is no key to place.
     NoKeyMaterial {
         number: IssueNumber,
     },
@@ -157,7 +220,9 @@ impl Error {
             Error::CannotRevokeCa => ErrorKind::NotPermitted,
             Error::CaExpired { .. } => ErrorKind::CaExpired,
             Error::Config { .. } => ErrorKind::Config,
-            Error::StateInsecure { .. } | Error::StateCorrupt { .. } => ErrorKind::StateCorrupt,
+            Error::StateInsecure { .. }
+            | Error::StateWrongOwner { .. }
+            | Error::StateCorrupt { .. } => ErrorKind::StateCorrupt,
             Error::StateBusy { .. } => ErrorKind::StateBusy,
             Error::DiskFull { .. } => ErrorKind::DiskFull,
             Error::Io { .. } | Error::Crypto { .. } => ErrorKind::Failed,

@@ -36,7 +36,17 @@ pub fn error(e: &Error) -> String {
             format!("configuration {}: {detail}", path.display())
         }
         Error::StateInsecure { path, mode, expected } => format!(
-            "{} has mode {mode:04o} or another owner, but holds CA secrets and must be {expected:04o} and owned by this user; check nobody copied the key, then run: chmod {expected:o} {}",
+            "{} has mode {mode:04o}, but holds CA secrets and must be {expected:04o}; check nobody copied the key, then run: chmod {expected:o} {}",
+            path.display(),
+            path.display()
+        ),
+        // chmod cannot fix an owner: say whose it is and what would.
+        Error::StateWrongOwner {
+            path,
+            owner,
+            expected_owner,
+        } => format!(
+            "{} belongs to uid {owner}, but holds CA secrets and must belong to uid {expected_owner}, which orca-cad runs as; check nobody else used it, then run: chown {expected_owner} {}",
             path.display(),
             path.display()
         ),
@@ -112,6 +122,25 @@ pub fn invalid(a: &InvalidArgument) -> String {
         A::P12ProfileUnknown { value } => {
             format!("unknown PKCS#12 profile \"{value}\"; use compat or modern")
         }
+        A::ProfileUnknown { value } => {
+            format!("unknown profile \"{value}\"; use server or client")
+        }
+        A::CsrEmpty => "the certificate signing request is empty".into(),
+        A::CsrTooLarge { size, max } => format!(
+            "the certificate signing request has {size} bytes; a request has at most {max}"
+        ),
+        A::CsrUnreadable => "this is not a certificate signing request (PKCS#10, PEM or DER); create one with: openssl req -new -key KEY -out REQ.csr".into(),
+        A::CsrSignatureInvalid => "the certificate signing request's signature does not verify with its own key: it was altered or damaged; create it again".into(),
+        A::CsrKeyUnsupported { found } => format!(
+            "the certificate signing request's key is {found}; orca-cad signs only RSA 2048, RSA 3072, RSA 4096 and ECDSA P-256 keys"
+        ),
+        A::CsrCommonNames { count } => format!(
+            "the certificate signing request's subject has {count} common names (CN); it needs exactly one"
+        ),
+        A::CsrNoNames => "the certificate signing request names no host: put DNS or IP entries in its subjectAltName, or the host name as its common name (CN)".into(),
+        A::CsrNameUnsupported { name } => format!(
+            "the certificate signing request asks for the name {name}; only DNS host names and IP addresses are signed"
+        ),
     }
 }
 
@@ -152,7 +181,7 @@ impl fmt::Display for Warning {
             ),
             Warning::NoKeyMaterial { number } => write!(
                 f,
-                "the index holds no private key for {number} (key escrow was off): the export has only the certificate and ca.crt"
+                "the index holds no private key for {number} (it was signed for a request whose key stays with its owner, or issued with key escrow off): the export has only the certificate and ca.crt"
             ),
         }
     }
@@ -339,7 +368,7 @@ pub fn weborca(e: &Error) -> String {
             "the private key kept for certificate {number} does not belong to it; nothing was installed: issue a new certificate"
         ),
         WebOrcaProblem::NoKeyMaterial { number } => format!(
-            "orca-cad holds no private key for certificate {number} (it was issued with key_escrow off), so it cannot be installed; issue a new one, or place the files from its zip by hand"
+            "orca-cad holds no private key for certificate {number} (it was signed for a request whose key stays with its owner, or issued with key_escrow off), so it cannot be installed; place it with its own key by hand, or issue a new one"
         ),
         WebOrcaProblem::NotInstalled { path } => format!(
             "{} does not exist: WebORCA does not look installed on this host (install WebORCA first; with --create, orca-cad writes a new jma-receipt.conf into an existing directory)",

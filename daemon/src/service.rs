@@ -12,7 +12,8 @@ use time::{Duration, OffsetDateTime};
 use crate::ca::bundle::{self, Material};
 use crate::ca::crl::{CrlSchedule, RevocationReason};
 use crate::ca::profile::{self, AltName, CertKind, ServerNames, Stamp};
-use crate::ca::{Authority, KeyPair};
+use crate::ca::request::SigningRequest;
+use crate::ca::{Authority, KeyPair, PublicKey};
 use crate::config::{Config, KeyType, MAX_VALIDITY_DAYS};
 use crate::error::{Error, InvalidArgument, Result};
 use crate::ids::{CertId, IssueNumber, Serial};
@@ -63,6 +64,33 @@ pub struct Issued {
     pub record: CertRecord,
     pub delivery: Delivery,
     pub warnings: Vec<Warning>,
+}
+
+/// A certificate signed for a request: only the certificate goes back (the
+/// requester has the key).
+#[derive(Debug)]
+pub struct Signed {
+    pub record: CertRecord,
+    pub certificate_pem: String,
+    pub warnings: Vec<Warning>,
+}
+
+/// Whose key a certificate gets.
+#[derive(Debug)]
+enum SubjectKey {
+    /// A fresh key of this type, delivered (and escrowed) with the bundle.
+    Generate(KeyType),
+    /// The key of a signing request; we never see its private half.
+    Request(PublicKey),
+}
+
+/// A certificate committed to the index, before anything is delivered.
+struct Made {
+    record: CertRecord,
+    cert_pem: String,
+    /// Only for keys we generated.
+    material: Option<Material>,
+    warnings: Vec<Warning>,
 }
 
 #[derive(Debug)]
@@ -287,15 +315,16 @@ impl CaService {
                 values: names.moved_to_ip.clone(),
             });
         }
-        let key_type = self.config.key_type;
-        self.issue(
+        let made = self.issue(
             CertKind::Server,
             &names.common_name,
             &names.alt_names,
             validity_days,
             warnings,
-            |stamp| profile::server(&names, key_type, stamp),
-        )
+            SubjectKey::Generate(self.config.key_type),
+            |stamp, key_type| profile::server(&names, key_type, stamp),
+        )?;
+        self.bundle(made)
     }
 
     pub fn issue_client(&mut self, cn: &str, validity_days: Option<i64>) -> Result<Issued> {
@@ -303,16 +332,76 @@ impl CaService {
         if let Some(d) = validity_days {
             check_days(d)?;
         }
-        self.issue(
+        let made = self.issue(
             CertKind::Client,
             cn,
             &[],
             validity_days,
             Vec::new(),
-            |stamp| profile::client(cn, stamp),
-        )
+            SubjectKey::Generate(self.config.key_type),
+            |stamp, _| profile::client(cn, stamp),
+        )?;
+        self.bundle(made)
     }
 
+    /// Signs a PKCS#10 request (PEM or DER) as a server or client
+    /// certificate. From the request come only its key and its names, the
+    /// names checked exactly as for `issue_server` / `issue_client`; the
+    /// extensions are our profile's whatever the request asks for.
+    pub fn sign_request(
+        &mut self,
+        csr: &[u8],
+        kind: CertKind,
+        validity_days: Option<i64>,
+    ) -> Result<Signed> {
+        let request = SigningRequest::parse(csr)?;
+        if let Some(d) = validity_days {
+            check_days(d)?;
+        }
+        let key = SubjectKey::Request(request.key.clone());
+        let made = match kind {
+            CertKind::Server => {
+                let (hosts, ips) = request.server_names()?;
+                let names = ServerNames::new(&hosts, &ips)?;
+                let mut warnings = Vec::new();
+                if !names.moved_to_ip.is_empty() {
+                    warnings.push(Warning::AddressAsHost {
+                        values: names.moved_to_ip.clone(),
+                    });
+                }
+                self.issue(
+                    kind,
+                    &names.common_name,
+                    &names.alt_names,
+                    validity_days,
+                    warnings,
+                    key,
+                    |stamp, key_type| profile::server(&names, key_type, stamp),
+                )?
+            }
+            CertKind::Client => {
+                let cn = request.client_name()?;
+                self.issue(kind, cn, &[], validity_days, Vec::new(), key, |stamp, _| {
+                    profile::client(cn, stamp)
+                })?
+            }
+            CertKind::Ca => {
+                return Err(InvalidArgument::ProfileUnknown {
+                    value: kind.to_string(),
+                }
+                .into());
+            }
+        };
+        Ok(Signed {
+            record: made.record,
+            certificate_pem: made.cert_pem,
+            warnings: made.warnings,
+        })
+    }
+
+    /// The one sequence every leaf goes through: validity, key, serial,
+    /// signature, index row. Nothing is written before the index commit.
+    #[allow(clippy::too_many_arguments)]
     fn issue(
         &mut self,
         kind: CertKind,
@@ -320,49 +409,75 @@ impl CaService {
         alt_names: &[AltName],
         validity_days: Option<i64>,
         mut warnings: Vec<Warning>,
-        params: impl FnOnce(&Stamp) -> Result<rcgen::CertificateParams>,
-    ) -> Result<Issued> {
+        subject: SubjectKey,
+        params: impl FnOnce(&Stamp, KeyType) -> Result<rcgen::CertificateParams>,
+    ) -> Result<Made> {
         let authority = self.authority()?;
         let now = self.now();
         let (not_before, not_after) =
             self.leaf_validity(authority, kind, validity_days, now, &mut warnings)?;
-        let key = KeyPair::generate(self.config.key_type)?;
+        let (own_key, public) = match subject {
+            SubjectKey::Generate(key_type) => {
+                let key = KeyPair::generate(key_type)?;
+                let public = key.public().clone();
+                (Some(key), public)
+            }
+            SubjectKey::Request(public) => (None, public),
+        };
         let serial = self.fresh_serial()?;
         let stamp = Stamp {
             serial,
             not_before,
             not_after,
-            key_identifier: key.key_identifier()?,
+            key_identifier: public.key_identifier()?,
         };
-        let der = authority.sign(&params(&stamp)?, &key)?;
+        let der = authority.sign(&params(&stamp, public.key_type())?, &public)?;
         let cert = X509::from_der(&der)?;
-        let material = Material::build(&key, &cert, authority.cert(), cn, self.config.p12_profile)?;
-        let ca_pem = authority.cert_pem()?;
+        let material = own_key
+            .map(|key| Material::build(&key, &cert, authority.cert(), cn, self.config.p12_profile))
+            .transpose()?;
         let cert_pem = pem(&cert)?;
         let record = self.index.insert_issued(&NewCertificate {
             serial,
             kind,
             common_name: cn,
             alt_names,
-            key_type: key.key_type(),
+            key_type: public.key_type(),
             issued_at: now,
             not_before,
             not_after,
             fingerprint_sha256: &fingerprint(&cert)?,
             certificate_der: &der,
-            material: self.config.key_escrow.then_some(&material),
+            material: material.as_ref().filter(|_| self.config.key_escrow),
         })?;
-        // The row is committed: from here on the bundle can always be
-        // rebuilt by an export (with escrow), so handing it out is safe.
-        let base = record.base_name();
-        let zip = bundle::zip(&base, &cert_pem, Some(&material), &ca_pem, not_before)?;
-        Ok(Issued {
+        Ok(Made {
             record,
+            cert_pem,
+            material,
+            warnings,
+        })
+    }
+
+    /// The zip for a certificate just committed. From here on the bundle
+    /// can always be rebuilt by an export (with escrow), so handing it out
+    /// is safe.
+    fn bundle(&self, made: Made) -> Result<Issued> {
+        let ca_pem = self.authority()?.cert_pem()?;
+        let base = made.record.base_name();
+        let zip = bundle::zip(
+            &base,
+            &made.cert_pem,
+            made.material.as_ref(),
+            &ca_pem,
+            made.record.not_before,
+        )?;
+        Ok(Issued {
+            record: made.record,
             delivery: Delivery {
                 file_name: format!("{base}.zip"),
                 zip,
             },
-            warnings,
+            warnings: made.warnings,
         })
     }
 

@@ -108,7 +108,14 @@ fn check_private(path: &Path, meta: &fs::Metadata, expected: u32) -> Result<()> 
     let mode = meta.mode() & 0o7777;
     // SAFETY: geteuid has no preconditions.
     let euid = unsafe { libc::geteuid() };
-    if mode & 0o077 != 0 || meta.uid() != euid {
+    if meta.uid() != euid {
+        return Err(Error::StateWrongOwner {
+            path: path.to_owned(),
+            owner: meta.uid(),
+            expected_owner: euid,
+        });
+    }
+    if mode & 0o077 != 0 {
         return Err(Error::StateInsecure {
             path: path.to_owned(),
             mode,
@@ -193,6 +200,19 @@ mod tests {
         assert!(matches!(StateDir::open(&dir), Err(Error::StateBusy { .. })));
         drop(state);
         StateDir::open(&dir).expect("reopen after release");
+    }
+
+    #[test]
+    fn wrong_owner_is_named_with_the_command_that_fixes_it() {
+        let err = Error::StateWrongOwner {
+            path: "/var/lib/orca-ca".into(),
+            owner: 1000,
+            expected_owner: 0,
+        };
+        let text = err.to_string();
+        assert!(text.contains("uid 1000"), "{text}");
+        assert!(text.contains("chown 0 /var/lib/orca-ca"), "{text}");
+        assert!(!text.contains("chmod"), "{text}");
     }
 
     #[test]

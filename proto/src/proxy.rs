@@ -32,6 +32,15 @@ pub trait CaTool1 {
         fd: Fd<'_>,
     ) -> zbus::Result<Delivered>;
 
+    /// `profile`: `server` or `client`; returns the certificate with
+    /// `certificate_pem` and `warnings` set.
+    fn sign_request(
+        &self,
+        csr: &[u8],
+        profile: &str,
+        options: Options<'_>,
+    ) -> zbus::Result<CertInfo>;
+
     fn export(&self, id: &str, fd: Fd<'_>) -> zbus::Result<Delivered>;
 
     fn revoke(&self, id: &str, reason: &str) -> zbus::Result<Revoked>;

@@ -30,8 +30,11 @@ pub struct CertInfo {
     pub has_key_material: bool,
     /// `000003__JP_orca_user1`
     pub base_name: String,
-    /// Only in `GetCertificate`.
+    /// Only in `GetCertificate` and `SignRequest`.
     pub certificate_pem: Option<String>,
+    /// Only in `SignRequest`: what the caller should know although the
+    /// certificate was signed (the 825-day warning, …).
+    pub warnings: Option<Vec<String>>,
 }
 
 /// What issue and export return besides the zip written to the passed fd.
@@ -140,7 +143,7 @@ pub mod keys {
     pub const CA_NAME: &str = "ca_name";
     /// `Initialize`: `rsa2048` | `rsa3072` | `rsa4096` | `ecdsa-p256` (s).
     pub const KEY_TYPE: &str = "key_type";
-    /// `Initialize`, `Issue*`: days (u32).
+    /// `Initialize`, `Issue*`, `SignRequest`: days (u32).
     pub const VALIDITY_DAYS: &str = "validity_days";
     /// `ListCertificates`: `valid` | `revoked` | `expired` (s).
     pub const STATUS: &str = "status";
@@ -162,6 +165,15 @@ pub mod keys {
     /// `Diagnose`: host names and addresses clients use (as).
     pub const HOSTS: &str = "hosts";
 }
+
+/// `SignRequest` profiles.
+pub mod profiles {
+    pub const SERVER: &str = "server";
+    pub const CLIENT: &str = "client";
+}
+
+/// The largest certificate signing request `SignRequest` accepts, in bytes.
+pub const MAX_CSR_BYTES: usize = 64 * 1024;
 
 /// Host names and addresses `Diagnose` accepts at most.
 pub const MAX_DIAGNOSE_HOSTS: usize = 64;

@@ -35,7 +35,9 @@ check_cmd() { local n=$1; shift; local out; if out=$("$@" 2>&1); then pass "$n";
 # check_not NAME CMD... : passes when CMD fails
 check_not() { local n=$1; shift; if "$@" >/dev/null 2>&1; then fail "$n" "command succeeded: $*"; else pass "$n"; fi; }
 # check_match NAME REGEX TEXT
-check_match() { if printf '%s' "$3" | grep -Eq -- "$2"; then pass "$1"; else fail "$1" "no /$2/ in: $(printf '%s' "$3" | head -c 300 | tr '\n' ' ')"; fi; }
+# A here-string, not a pipe: grep -q stops at the first match and printf would
+# die of SIGPIPE on a long text, which pipefail reports as "no match".
+check_match() { if grep -Eq -- "$2" <<<"$3"; then pass "$1"; else fail "$1" "no /$2/ in: $(printf '%s' "$3" | head -c 300 | tr '\n' ' ')"; fi; }
 
 # ------------------------------------------------------------------ binaries
 # Copied where the test users can execute them, whatever the checkout's modes.

@@ -7,6 +7,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/cases_weborca.sh"
+. "$(dirname "$0")/cases_csr.sh"
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (it creates users and installs polkit files)"; exit 2; }
 for tool in jq openssl unzip sqlite3 setpriv busctl /usr/bin/python3; do
     command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (see .ci/run for the packages)"; exit 2; }
@@ -75,6 +76,8 @@ case_page_workflow() {
     check "member: revoke 000004" 0 "$RC"
     ctl "$MEMBER" revoke 000004
     check_match "second revoke says already revoked" "already revoked" "$ERR"
+    check_match "…and orca-cad's log records the refusal with who and what" \
+        "WARN .*not done action=\"jp.or.med.orca.catool.revoke\" uid=$(id -u "$MEMBER") error=\"jp.or.med.orca.CaTool1.Error.AlreadyRevoked\"" "$(cat "$CAD_LOG")"
     ctl "$MEMBER" issue-crl --out "$mine/crl.pem"
     check "member: issue-crl --out" 0 "$RC"
     local serial2
@@ -387,7 +390,8 @@ CALLS
 # ------------------------------------------------------------------ main
 ALL_CASES=(page_workflow outsider polkit_down bus_activation ready_notification
     parallel_clients restart_and_sigterm raw_bad_input password_prompt signals_and_properties
-    "${WEBORCA_CASES[@]}")   # cases_weborca.sh
+    "${WEBORCA_CASES[@]}"    # cases_weborca.sh
+    "${CSR_CASES[@]}")       # cases_csr.sh
 CASES_RUN=("${@:-${ALL_CASES[@]}}")
 
 trap 'weborca_cleanup; e2e_stop_all' EXIT

@@ -253,6 +253,51 @@ pub fn write_public_file(path: &Path, contents: &[u8]) -> Result<(), OutputProbl
 }
 
 /// Makes a rename durable; a failure here loses nothing already written.
+/// Like [`write_public_file`], but never replaces anything: a certificate
+/// file that is already there may be the one a server uses.
+pub fn write_new_public_file(path: &Path, contents: &[u8]) -> Result<(), OutputProblem> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let write_error = |source| OutputProblem::Write {
+        path: path.to_owned(),
+        source,
+    };
+    refuse_existing(path)?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .permissions(Permissions::from_mode(0o644))
+        .tempfile_in(dir)
+        .map_err(write_error)?;
+    temp.as_file()
+        .set_permissions(Permissions::from_mode(0o644))
+        .map_err(write_error)?;
+    temp.write_all(contents).map_err(write_error)?;
+    temp.as_file().sync_all().map_err(write_error)?;
+    match temp.persist_noclobber(path) {
+        Ok(_) => {
+            sync_dir(dir);
+            Ok(())
+        }
+        Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Err(OutputProblem::Exists {
+            path: path.to_owned(),
+        }),
+        Err(e) => Err(write_error(e.error)),
+    }
+}
+
+/// `Exists` when something (a file, a directory, a dangling link) has the name.
+pub fn refuse_existing(path: &Path) -> Result<(), OutputProblem> {
+    if fs::symlink_metadata(path).is_ok() {
+        return Err(OutputProblem::Exists {
+            path: path.to_owned(),
+        });
+    }
+    Ok(())
+}
+
 fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
@@ -437,6 +482,22 @@ mod tests {
             drop(make());
             assert!(entries(dir.path()).is_empty(), "named={named}");
         }
+    }
+
+    #[test]
+    fn new_public_files_are_0644_and_never_replace_anything() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("000002__JP_orca_host.crt");
+        write_new_public_file(&path, b"first").expect("write");
+        assert_eq!(fs::read(&path).expect("read"), b"first");
+        assert_eq!(
+            fs::metadata(&path).expect("stat").permissions().mode() & 0o777,
+            0o644
+        );
+        let err = write_new_public_file(&path, b"second").expect_err("exists");
+        assert!(matches!(err, OutputProblem::Exists { .. }));
+        assert_eq!(fs::read(&path).expect("read"), b"first", "left as it was");
+        assert_eq!(entries(tmp.path()), vec!["000002__JP_orca_host.crt"]);
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub fn cert_info(r: &CertRecord, now: OffsetDateTime) -> CertInfo {
         has_key_material: r.has_key_material,
         base_name: r.base_name(),
         certificate_pem: None,
+        warnings: None,
     }
 }
 

@@ -8,6 +8,7 @@ use std::thread::JoinHandle;
 use orca_cad::service::CaService;
 use tokio::sync::oneshot;
 
+use super::authz::Caller;
 use super::errors::BusError;
 
 type Job = Box<dyn FnOnce(&mut Result<CaService, BusError>) + Send>;
@@ -34,6 +35,28 @@ impl Engine {
             })
             .unwrap_or_else(|e| panic!("cannot start the engine thread: {e}"));
         (Engine { jobs: tx }, handle)
+    }
+
+    /// As `run`, for a change `caller` asked for: a refusal or failure is
+    /// logged with who and what, so the journal shows it, not only the
+    /// caller's terminal.
+    pub async fn run_for<R: Send + 'static>(
+        &self,
+        caller: &Caller,
+        action: &'static str,
+        f: impl FnOnce(&mut CaService) -> Result<R, BusError> + Send + 'static,
+    ) -> Result<R, BusError> {
+        let result = self.run(f).await;
+        if let Err(e) = &result {
+            tracing::warn!(
+                action,
+                uid = caller.uid,
+                error = e.name(),
+                detail = e.message(),
+                "not done"
+            );
+        }
+        result
     }
 
     /// Runs `f` on the owner thread and waits for its answer.

@@ -24,6 +24,10 @@ impl BusError {
         BusError::new(names::INVALID_ARGUMENT, message)
     }
 
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     pub fn name(&self) -> &'static str {
         self.name
     }

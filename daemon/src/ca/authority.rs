@@ -112,8 +112,12 @@ impl Authority {
         Ok(Issuer::new(params, &self.key))
     }
 
-    /// Signs `params` for the public half of `subject_key`.
-    pub fn sign(&self, params: &CertificateParams, subject_key: &KeyPair) -> Result<Vec<u8>> {
+    /// Signs `params` for `subject_key` (ours, or a request's).
+    pub fn sign(
+        &self,
+        params: &CertificateParams,
+        subject_key: &impl rcgen::PublicKeyData,
+    ) -> Result<Vec<u8>> {
         let issuer = self.issuer()?;
         Ok(params.signed_by(subject_key, &issuer)?.der().to_vec())
     }

@@ -7,7 +7,7 @@ use openssl::bn::BigNumContext;
 use openssl::ec::{EcGroup, EcKey, PointConversionForm};
 use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
-use openssl::pkey::{Id, PKey, Private};
+use openssl::pkey::{HasPublic, Id, PKey, PKeyRef, Private};
 use openssl::rsa::Rsa;
 use openssl::sign::Signer;
 use openssl::symm::Cipher;
@@ -17,16 +17,89 @@ use crate::error::{Error, Result};
 
 pub struct KeyPair {
     pkey: PKey<Private>,
+    public: PublicKey,
+}
+
+/// The public half of a key of a type we issue for: ours, or the one in a
+/// certificate signing request (whose private half we never see).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicKey {
     key_type: KeyType,
     /// subjectPublicKey bits: RSAPublicKey DER, or the uncompressed EC point.
-    public: Vec<u8>,
+    bits: Vec<u8>,
+}
+
+impl PublicKey {
+    /// Accepts exactly the key types we generate ourselves; anything else
+    /// is refused with what it is (`RSA 1024`, `EC secp384r1`, `ED25519`).
+    pub fn from_pkey<T: HasPublic>(pkey: &PKeyRef<T>) -> Result<PublicKey, String> {
+        match pkey.id() {
+            Id::RSA => {
+                let rsa = pkey.rsa().map_err(|e| e.to_string())?;
+                let bits = rsa.size() * 8;
+                let key_type = match bits {
+                    2048 => KeyType::Rsa2048,
+                    3072 => KeyType::Rsa3072,
+                    4096 => KeyType::Rsa4096,
+                    _ => return Err(format!("RSA {bits}")),
+                };
+                let bits = rsa.public_key_to_der_pkcs1().map_err(|e| e.to_string())?;
+                Ok(PublicKey { key_type, bits })
+            }
+            Id::EC => {
+                let ec = pkey.ec_key().map_err(|e| e.to_string())?;
+                let curve = ec.group().curve_name();
+                if curve != Some(Nid::X9_62_PRIME256V1) {
+                    let name = curve
+                        .and_then(|n| n.short_name().ok())
+                        .unwrap_or("with explicit parameters");
+                    return Err(format!("EC {name}"));
+                }
+                let mut ctx = BigNumContext::new().map_err(|e| e.to_string())?;
+                let bits = ec
+                    .public_key()
+                    .to_bytes(ec.group(), PointConversionForm::UNCOMPRESSED, &mut ctx)
+                    .map_err(|e| e.to_string())?;
+                Ok(PublicKey {
+                    key_type: KeyType::EcdsaP256,
+                    bits,
+                })
+            }
+            other => Err(Nid::from_raw(other.as_raw())
+                .short_name()
+                .map_or_else(|_| format!("type {}", other.as_raw()), str::to_uppercase)),
+        }
+    }
+
+    pub fn key_type(&self) -> KeyType {
+        self.key_type
+    }
+
+    /// RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits.
+    pub fn key_identifier(&self) -> Result<Vec<u8>> {
+        Ok(openssl::hash::hash(MessageDigest::sha1(), &self.bits)?.to_vec())
+    }
+}
+
+impl rcgen::PublicKeyData for PublicKey {
+    fn der_bytes(&self) -> &[u8] {
+        &self.bits
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        if self.key_type.is_rsa() {
+            &rcgen::PKCS_RSA_SHA256
+        } else {
+            &rcgen::PKCS_ECDSA_P256_SHA256
+        }
+    }
 }
 
 // Never print key material, not even in debug output.
 impl fmt::Debug for KeyPair {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeyPair")
-            .field("key_type", &self.key_type)
+            .field("key_type", &self.public.key_type)
             .finish_non_exhaustive()
     }
 }
@@ -50,44 +123,18 @@ impl KeyPair {
     }
 
     fn from_pkey(pkey: PKey<Private>) -> Result<KeyPair> {
-        let unsupported = || Error::Crypto {
+        let public = PublicKey::from_pkey(&pkey).map_err(|_| Error::Crypto {
             detail: crate::messages::unsupported_key(),
-        };
-        let (key_type, public) = match pkey.id() {
-            Id::RSA => {
-                let rsa = pkey.rsa()?;
-                let kt = match rsa.size() * 8 {
-                    2048 => KeyType::Rsa2048,
-                    3072 => KeyType::Rsa3072,
-                    4096 => KeyType::Rsa4096,
-                    _ => return Err(unsupported()),
-                };
-                (kt, rsa.public_key_to_der_pkcs1()?)
-            }
-            Id::EC => {
-                let ec = pkey.ec_key()?;
-                if ec.group().curve_name() != Some(Nid::X9_62_PRIME256V1) {
-                    return Err(unsupported());
-                }
-                let mut ctx = BigNumContext::new()?;
-                let point = ec.public_key().to_bytes(
-                    ec.group(),
-                    PointConversionForm::UNCOMPRESSED,
-                    &mut ctx,
-                )?;
-                (KeyType::EcdsaP256, point)
-            }
-            _ => return Err(unsupported()),
-        };
-        Ok(KeyPair {
-            pkey,
-            key_type,
-            public,
-        })
+        })?;
+        Ok(KeyPair { pkey, public })
     }
 
     pub fn key_type(&self) -> KeyType {
-        self.key_type
+        self.public.key_type
+    }
+
+    pub fn public(&self) -> &PublicKey {
+        &self.public
     }
 
     pub fn pkey(&self) -> &PKey<Private> {
@@ -110,9 +157,8 @@ impl KeyPair {
         )
     }
 
-    /// RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits.
     pub fn key_identifier(&self) -> Result<Vec<u8>> {
-        Ok(openssl::hash::hash(MessageDigest::sha1(), &self.public)?.to_vec())
+        self.public.key_identifier()
     }
 
     /// Whether `cert` carries this key's public half.
@@ -127,15 +173,11 @@ fn pem_string(bytes: Vec<u8>) -> Result<String> {
 
 impl rcgen::PublicKeyData for KeyPair {
     fn der_bytes(&self) -> &[u8] {
-        &self.public
+        self.public.der_bytes()
     }
 
     fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
-        if self.key_type.is_rsa() {
-            &rcgen::PKCS_RSA_SHA256
-        } else {
-            &rcgen::PKCS_ECDSA_P256_SHA256
-        }
+        self.public.algorithm()
     }
 }
 
@@ -171,6 +213,24 @@ mod tests {
                 "wrong passphrase must fail"
             );
         }
+    }
+
+    #[test]
+    fn foreign_key_types_are_named_in_the_refusal() {
+        let rsa1024 = PKey::from_rsa(Rsa::generate(1024).expect("rsa")).expect("pkey");
+        assert_eq!(PublicKey::from_pkey(&rsa1024), Err("RSA 1024".into()));
+        let p384 =
+            EcKey::generate(&EcGroup::from_curve_name(Nid::SECP384R1).expect("group")).expect("ec");
+        let p384 = PKey::from_ec_key(p384).expect("pkey");
+        assert_eq!(PublicKey::from_pkey(&p384), Err("EC secp384r1".into()));
+        let ed = PKey::generate_ed25519().expect("ed25519");
+        assert_eq!(PublicKey::from_pkey(&ed), Err("ED25519".into()));
+        let ours = KeyPair::generate(KeyType::EcdsaP256).expect("generate");
+        assert_eq!(
+            PublicKey::from_pkey(ours.pkey()).as_ref(),
+            Ok(ours.public()),
+            "our own keys pass the same gate"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod bundle;
 pub mod crl;
 pub mod keys;
 pub mod profile;
+pub mod request;
 
 pub use authority::Authority;
-pub use keys::KeyPair;
+pub use keys::{KeyPair, PublicKey};
