@@ -38,10 +38,11 @@ pub async fn run(cli: Cli) -> Result<(), CtlError> {
         return crate::legacy::run(args, ask_password).await;
     }
     // Refuse before touching the bus: nothing could answer the question.
-    if let Command::Init(a) = &cli.command {
-        if !a.yes && !std::io::stdin().is_terminal() {
-            return Err(CtlError::NotATerminal);
-        }
+    if let Command::Init(a) = &cli.command
+        && !a.yes
+        && !std::io::stdin().is_terminal()
+    {
+        return Err(CtlError::NotATerminal);
     }
     let mut client = connect(ask_password).await?;
     match cli.command {

@@ -54,10 +54,10 @@ fn addresses() -> Vec<IpAddr> {
         if !ifa.ifa_addr.is_null() {
             // SAFETY: ifa_addr points to a sockaddr of the family it names.
             let ip = unsafe { sockaddr_ip(ifa.ifa_addr) };
-            if let Some(ip) = ip.filter(usable) {
-                if !out.contains(&ip) {
-                    out.push(ip);
-                }
+            if let Some(ip) = ip.filter(usable)
+                && !out.contains(&ip)
+            {
+                out.push(ip);
             }
         }
         cur = ifa.ifa_next;

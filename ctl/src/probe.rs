@@ -280,12 +280,11 @@ fn connector(
     // Note the first problem and go on: the client-certificate findings
     // matter even when the server's certificate is wrong.
     b.set_verify_callback(SslVerifyMode::PEER, move |ok, ctx| {
-        if !ok {
-            if let Ok(mut v) = verdict.lock() {
-                if v.is_none() {
-                    *v = Some(ctx.error().error_string().to_owned());
-                }
-            }
+        if !ok
+            && let Ok(mut v) = verdict.lock()
+            && v.is_none()
+        {
+            *v = Some(ctx.error().error_string().to_owned());
         }
         true
     });

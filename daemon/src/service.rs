@@ -618,16 +618,14 @@ impl CaService {
     /// when it lags behind a revocation. Returns whether it renewed.
     pub fn renew_crl(&mut self, if_due: bool) -> Result<(bool, StoredCrl)> {
         self.authority()?;
-        if if_due {
-            if let Some(current) = self.index.current_crl()? {
-                let stale = self
-                    .index
-                    .last_revocation()?
-                    .is_some_and(|t| t > current.schedule.signed_at());
-                if !stale && !current.schedule.is_due(self.now()) {
-                    self.publish_public_files()?;
-                    return Ok((false, current));
-                }
+        if if_due && let Some(current) = self.index.current_crl()? {
+            let stale = self
+                .index
+                .last_revocation()?
+                .is_some_and(|t| t > current.schedule.signed_at());
+            if !stale && !current.schedule.is_due(self.now()) {
+                self.publish_public_files()?;
+                return Ok((false, current));
             }
         }
         Ok((true, self.write_crl(None)?))

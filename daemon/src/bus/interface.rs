@@ -463,10 +463,10 @@ impl CaTool {
             days(Some(d))?;
         }
         let pattern = opts.string(keys::PATTERN)?;
-        if let Some(p) = &pattern {
-            if p.chars().count() > 256 || p.contains('\0') {
-                return Err(BusError::invalid(messages::bad_pattern()));
-            }
+        if let Some(p) = &pattern
+            && (p.chars().count() > 256 || p.contains('\0'))
+        {
+            return Err(BusError::invalid(messages::bad_pattern()));
         }
         let offset = opts.integer(keys::OFFSET)?.unwrap_or(0).max(0) as u64;
         let limit = opts

@@ -99,11 +99,10 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             _ = term.recv() => break "SIGTERM",
             _ = int.recv() => break "SIGINT",
             _ = tick.tick() => {
-                if let (Some(limit), Some(idle)) = (settings.idle_timeout, activity.idle_for()) {
-                    if idle >= limit {
+                if let (Some(limit), Some(idle)) = (settings.idle_timeout, activity.idle_for())
+                    && idle >= limit {
                         break "idle";
                     }
-                }
             }
         }
     };
