@@ -185,8 +185,9 @@ fn daemon(d: &DaemonError, user: &str) -> String {
         BusClass::InteractiveAuthorizationRequired if creating_ca => format!(
             "an administrator password is needed to {what}{refused}, but none can be asked here: run in a terminal: sudo orca-cactl init"
         ),
+        // As for AccessDenied: the daemon's sentence repeats our advice.
         BusClass::InteractiveAuthorizationRequired => format!(
-            "a password is needed to {what}{refused}, but none can be asked here: run the command in a terminal, or {}",
+            "a password is needed to {what} (polkit action {action}), but none can be asked here: run the command in a terminal, or {}",
             join_group(user)
         ),
         BusClass::NotInitialized => {

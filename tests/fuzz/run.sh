@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Bounded fuzzing in CI: each cargo fuzz target for FUZZ_SECONDS (default
-# 60) from the checked-in seeds; a crash or a failed assertion fails the step
-# and prints the input. Needs cargo-fuzz (tests/install-deps.sh installs it).
+# 30, which keeps .ci/run near 30 minutes on a bare machine) from the
+# checked-in seeds; a crash or a failed assertion fails the step and prints
+# the input. Needs cargo-fuzz (tests/install-deps.sh installs it).
 #
 # usage: tests/fuzz/run.sh [TARGET...]      (default: every target)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-seconds=${FUZZ_SECONDS:-60}
+seconds=${FUZZ_SECONDS:-30}
 targets=("${@:-names config csr}")
 # shellcheck disable=SC2206
 targets=(${targets[*]})
