@@ -30,7 +30,11 @@ fn fill(db: &std::path::Path, first: u32, count: u32, revoked: bool) {
         for n in first..first + count {
             let serial = format!("{:032X}", u128::from(n) * 0x9E37_79B9_7F4A_7C15 + 1);
             let (status, at, reason) = if revoked {
-                ("revoked", Some(1_700_000_100i64), Some("keyCompromise"))
+                (
+                    "revoked",
+                    Some(1_700_000_100i64 + i64::from(n)),
+                    Some("keyCompromise"),
+                )
             } else {
                 ("valid", None, None)
             };

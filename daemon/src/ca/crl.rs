@@ -48,7 +48,7 @@ impl RevocationReason {
 
     /// `unspecified` is written as no reasonCode at all (RFC 5280 5.3.1
     /// says the code SHOULD be absent rather than 0).
-    fn code(self) -> Option<rcgen::RevocationReason> {
+    pub(crate) fn code(self) -> Option<rcgen::RevocationReason> {
         use rcgen::RevocationReason as R;
         match self {
             RevocationReason::Unspecified => None,

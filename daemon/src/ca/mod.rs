@@ -4,6 +4,7 @@
 pub mod authority;
 pub mod bundle;
 pub mod crl;
+mod crl_der;
 pub mod keys;
 pub mod profile;
 pub mod request;
