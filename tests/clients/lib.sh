@@ -7,25 +7,7 @@ CLIENTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PKILINT_VENV=${PKILINT_VENV:-$E2E_TOP/target/pkilint-venv}
 CHROMIUM_POLICY=/etc/chromium/policies/managed/orca-catool-clients-test.json
 declare -a BG_PIDS=()
-declare -a CASE_ORDER=()
-
-# Cases may open several sub-cases; the summary lists all of them in order.
-eval "e2e_new_case() $(declare -f new_case | tail -n +2)"
-new_case() { e2e_new_case "$@"; CASE_ORDER+=("$1"); }
 summary_all() { summary_table; }
-# The results table: checks run, passed and failed per case (CI reads it).
-summary_table() {
-    printf '\n%-28s %7s %7s %7s\n' "case" "checks" "passed" "failed"
-    local c n f
-    for c in "${CASE_ORDER[@]}"; do
-        n=${CASE_CHECKS[$c]:-0}; f=${CASE_FAILED[$c]:-0}
-        printf '%-28s %7s %7s %7s\n' "$c" "$n" $((n - f)) "$f"
-    done
-    printf '%-28s %7s %7s %7s\n' "total" "$CHECKS" $((CHECKS - FAILED)) "$FAILED"
-    if [ "$FAILED" -gt 0 ]; then
-        printf '\nfailures:\n'; printf '  %s\n' "${FAILURES[@]}"
-    fi
-}
 
 
 # A here-string, not a pipe: grep -q exits at the first match, and printf

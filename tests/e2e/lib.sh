@@ -16,6 +16,8 @@ CHECKS=0
 FAILED=0
 CASE=""
 declare -a FAILURES=()
+# Cases in the order they ran (a suite may open several per function).
+declare -a CASE_ORDER=()
 declare -A CASE_CHECKS=() CASE_FAILED=()
 
 # ------------------------------------------------------------------ checks
@@ -84,6 +86,7 @@ stop_cad() {
 # new_case NAME [CONFIG_TOML]: a fresh directory with the config file.
 new_case() {
     CASE=$1
+    CASE_ORDER+=("$1")
     CASE_DIR=$ORCA_E2E_DIR/cases/$1
     rm -rf "$CASE_DIR"; mkdir -p "$CASE_DIR"
     printf '%s\n' "${2:-}" > "$CASE_DIR/orca-cad.toml"
@@ -174,6 +177,20 @@ state_digest() {
         ls -l --time-style=+ "$dir/state" | awk '{print $1, $5, $NF}'
         sha256sum "$dir/state/crl.der" 2>/dev/null
     } | sha256sum | cut -c1-16
+}
+
+# The results table: checks run, passed and failed per case (CI reads it).
+summary_table() {
+    printf '\n%-28s %7s %7s %7s\n' "case" "checks" "passed" "failed"
+    local c n f
+    for c in "${CASE_ORDER[@]}"; do
+        n=${CASE_CHECKS[$c]:-0}; f=${CASE_FAILED[$c]:-0}
+        printf '%-28s %7s %7s %7s\n' "$c" "$n" $((n - f)) "$f"
+    done
+    printf '%-28s %7s %7s %7s\n' "total" "$CHECKS" $((CHECKS - FAILED)) "$FAILED"
+    if [ "$FAILED" -gt 0 ]; then
+        printf '\nfailures:\n'; printf '  %s\n' "${FAILURES[@]}"
+    fi
 }
 
 summary() {

@@ -7,9 +7,6 @@ KILLS_SURVIVED=0
 KILLS_TRIED=0
 INPUTS_TRIED=0
 ISSUES_UNDER_FIRE=0
-declare -a CASE_ORDER=()
-eval "e2e_new_case() $(declare -f new_case | tail -n +2)"
-new_case() { e2e_new_case "$@"; CASE_ORDER+=("$1"); }
 
 # A here-string, not a pipe: grep -q exits at the first match, and printf
 # would then die of SIGPIPE, which pipefail turns into "no match".
@@ -93,20 +90,6 @@ crl_files_match_index() {
 _crl_files_match_index() {
     local dir=$1
     [ "$(q "$dir" "SELECT hex(der) FROM crl;")" = "$(od -An -v -tx1 "$dir/state/crl.der" | tr -d ' \n' | tr a-f A-F)" ]
-}
-
-# The results table: checks run, passed and failed per case (CI reads it).
-summary_table() {
-    printf '\n%-28s %7s %7s %7s\n' "case" "checks" "passed" "failed"
-    local c n f
-    for c in "${CASE_ORDER[@]}"; do
-        n=${CASE_CHECKS[$c]:-0}; f=${CASE_FAILED[$c]:-0}
-        printf '%-28s %7s %7s %7s\n' "$c" "$n" $((n - f)) "$f"
-    done
-    printf '%-28s %7s %7s %7s\n' "total" "$CHECKS" $((CHECKS - FAILED)) "$FAILED"
-    if [ "$FAILED" -gt 0 ]; then
-        printf '\nfailures:\n'; printf '  %s\n' "${FAILURES[@]}"
-    fi
 }
 
 summary_faults() {
